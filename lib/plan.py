@@ -1,0 +1,658 @@
+"""The plan catalog: load a plan YAML, validate it, and return it as pandas frames.
+
+The YAML (data/tasks_2014.yaml for 肇府办〔2014〕9号) is the single machine-readable copy of
+the document. `load_plan` checks its structure with pydantic models (unknown keys, missing
+fields, wrong types) and its meaning with cross-checks (duplicate ids, units missing from
+the registry, deadlines outside the plan period ...), and reports every problem at once
+with its YAML path, line number and a Chinese + English message.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal
+
+import pandas as pd
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, ValidationError
+
+from lib.errors import PlanError, Problem
+
+YamlLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+UNIT_KINDS = (
+    "municipal_department",
+    "party_department",
+    "county_government",
+    "zone_committee",
+    "central_agency",
+    "group",
+)
+SECTION_ID_RE = re.compile(r"^S\d{2,}$")
+TASK_ID_RE = re.compile(r"^T\d{2,}$")
+INDICATOR_ID_RE = re.compile(r"^(T\d{2,})-(\d+)$")
+MILESTONE_TARGET = 100.0
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class PlanMeta(_Strict):
+    id: str
+    title: str
+    issuer: str
+    document_number: str
+    issue_date: date
+    period_start: date
+    period_end: date
+
+
+class Thresholds(_Strict):
+    """Status-rule parameters a planner may tune without touching code."""
+
+    amber_gap: float = Field(0.10, ge=0, le=1)
+    red_gap: float = Field(0.25, ge=0, le=1)
+    above_target_warning_ratio: float = Field(1.5, gt=1)
+    lead_weight: float = Field(1.0, ge=0)
+    partner_weight: float = Field(0.5, ge=0)
+
+
+class UnitEntry(_Strict):
+    name: str = Field(min_length=1)
+    full_name: str | None = None
+    aliases: list[str] = []
+    kind: Literal[UNIT_KINDS]  # type: ignore[valid-type]
+    members: list[str] | None = None
+
+
+class IndicatorEntry(_Strict):
+    id: str
+    name: str = Field(min_length=1)
+    kind: Literal["quantity", "milestone"]
+    target: StrictInt | StrictFloat
+    unit: str = Field(min_length=1)
+    direction: Literal["increase", "decrease"]
+    baseline: StrictInt | StrictFloat | None = None
+    baseline_note: str | None = None
+    deadline: date
+    source: str = Field(min_length=1)
+
+
+class TaskEntry(_Strict):
+    id: str
+    title: str = Field(min_length=1)
+    text: str = Field(min_length=1)
+    units: list[str] = Field(min_length=1)
+    indicators: list[IndicatorEntry] = Field(min_length=1)
+
+
+class SectionEntry(_Strict):
+    id: str
+    title: str = Field(min_length=1)
+    tasks: list[TaskEntry] = Field(min_length=1)
+
+
+class PlanDocument(_Strict):
+    schema_version: Literal[1]
+    plan: PlanMeta
+    thresholds: Thresholds = Thresholds()
+    units: list[UnitEntry] = Field(min_length=1)
+    sections: list[SectionEntry] = Field(min_length=1)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A validated plan: metadata, thresholds and one frame per entity."""
+
+    meta: PlanMeta
+    thresholds: Thresholds
+    sections: pd.DataFrame
+    tasks: pd.DataFrame
+    indicators: pd.DataFrame
+    units: pd.DataFrame
+    responsibilities: pd.DataFrame
+    group_members: pd.DataFrame
+    unit_lookup: dict[str, str]
+
+    @property
+    def period_start(self) -> date:
+        return self.meta.period_start
+
+    @property
+    def period_end(self) -> date:
+        return self.meta.period_end
+
+
+def normalize_name(text: str) -> str:
+    """NFKC, no white space or zero-width characters: how names are compared."""
+    text = unicodedata.normalize("NFKC", text)
+    return re.sub(r"[\s\u200b\u200c\u200d\ufeff]+", "", text)
+
+
+def load_plan(path: str | Path) -> Plan:
+    """Read, validate and tabulate a plan YAML; raise PlanError listing every problem."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PlanError(
+            [
+                Problem(
+                    "plan_unreadable",
+                    f"无法读取计划文件：{exc}",
+                    f"cannot read the plan file: {exc}",
+                    path=str(path),
+                )
+            ]
+        ) from exc
+    return parse_plan(text)
+
+
+def parse_plan(text: str) -> Plan:
+    """Validate plan YAML text and return the Plan; raise PlanError listing every problem."""
+    try:
+        raw = yaml.load(text, Loader=YamlLoader)  # noqa: S506 - CSafeLoader/SafeLoader only
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise PlanError(
+            [
+                Problem(
+                    "yaml_syntax",
+                    f"YAML 语法错误：{getattr(exc, 'problem', exc)}",
+                    f"YAML syntax error: {getattr(exc, 'problem', exc)}",
+                    line=mark.line + 1 if mark else None,
+                )
+            ]
+        ) from exc
+    if not isinstance(raw, dict):
+        raise PlanError([Problem("not_a_mapping", "计划文件应为 YAML 映射", "plan must be a mapping")])
+    problems = _structure_problems(raw) + _meaning_problems(raw)
+    if problems:
+        raise PlanError(_with_lines(problems, text))
+    return _tabulate(PlanDocument.model_validate(raw))
+
+
+# --- structure: pydantic -------------------------------------------------------------------
+
+_PYDANTIC_MESSAGES = {
+    "missing": ("缺少必填字段", "required field is missing"),
+    "extra_forbidden": ("未知字段（拼写错误？）", "unknown key (misspelt?)"),
+    "literal_error": ("取值不在允许范围内", "value is not one of the allowed values"),
+    "string_type": ("应为文本", "must be text"),
+    "list_type": ("应为列表", "must be a list"),
+    "model_type": ("应为映射（键: 值）", "must be a mapping (key: value)"),
+    "dict_type": ("应为映射（键: 值）", "must be a mapping (key: value)"),
+    "too_short": ("不能为空", "must not be empty"),
+    "int_type": ("应为数字", "must be a number"),
+    "float_type": ("应为数字", "must be a number"),
+    "date_type": ("应为日期 YYYY-MM-DD", "must be a date YYYY-MM-DD"),
+    "date_parsing": ("应为日期 YYYY-MM-DD", "must be a date YYYY-MM-DD"),
+    "date_from_datetime_parsing": ("应为日期 YYYY-MM-DD", "must be a date YYYY-MM-DD"),
+    "greater_than_equal": ("数值过小", "value is too small"),
+    "less_than_equal": ("数值过大", "value is too large"),
+    "greater_than": ("数值过小", "value is too small"),
+}
+
+
+def _structure_problems(raw: dict[str, Any]) -> list[Problem]:
+    try:
+        PlanDocument.model_validate(raw)
+    except ValidationError as exc:
+        return [_pydantic_problem(err) for err in exc.errors()]
+    return []
+
+
+def _pydantic_problem(err: Any) -> Problem:
+    loc = tuple(part for part in err["loc"] if not str(part).startswith(("int", "float")))
+    kind = err["type"]
+    zh, en = _PYDANTIC_MESSAGES.get(kind, ("格式不正确", "invalid value"))
+    field = str(loc[-1]) if loc else ""
+    if kind in {"int_type", "float_type"} and field in {"target", "baseline"}:
+        code = "target_not_numeric"
+    else:
+        code = f"schema_{kind}"
+    value = None if kind == "missing" else _short(err.get("input"))
+    return Problem(
+        code,
+        f"字段 {field}：{zh}",
+        f"field {field}: {en} ({err['msg']})",
+        path=_dotted(loc),
+        value=value,
+    )
+
+
+# --- meaning: cross-checks on the raw mapping ------------------------------------------------
+
+
+def _meaning_problems(raw: dict[str, Any]) -> list[Problem]:
+    problems: list[Problem] = []
+    registry = _registry_names(raw, problems)
+    start, end = _plan_period(raw, problems)
+    _check_thresholds(raw, problems)
+    ids: Counter[str] = Counter()
+    for s_i, section in _items(raw, "sections"):
+        where = ("sections", s_i)
+        _check_id(section.get("id"), SECTION_ID_RE, where, "section", ids, problems)
+        for t_i, task in _items(section, "tasks"):
+            t_where = (*where, "tasks", t_i)
+            task_id = task.get("id")
+            _check_id(task_id, TASK_ID_RE, t_where, "task", ids, problems)
+            _check_task_units(task, t_where, registry, problems)
+            for i_i, indicator in _items(task, "indicators"):
+                _check_indicator(
+                    indicator,
+                    (*t_where, "indicators", i_i),
+                    task_id,
+                    task.get("text"),
+                    (start, end),
+                    ids,
+                    problems,
+                )
+    return problems
+
+
+def _items(parent: Any, key: str) -> list[tuple[int, dict[str, Any]]]:
+    values = parent.get(key) if isinstance(parent, dict) else None
+    if not isinstance(values, list):
+        return []
+    return [(i, v) for i, v in enumerate(values) if isinstance(v, dict)]
+
+
+def _registry_names(raw: dict[str, Any], problems: list[Problem]) -> dict[str, str]:
+    """Map every registered name to its kind; report duplicates, bad aliases and members."""
+    kinds: dict[str, str] = {}
+    for i, unit in _items(raw, "units"):
+        name = unit.get("name")
+        if not isinstance(name, str):
+            continue
+        if name in kinds:
+            problems.append(
+                Problem(
+                    "duplicate_unit",
+                    f"单位名称重复：{name}",
+                    f"unit listed twice in the registry: {name}",
+                    path=_dotted(("units", i, "name")),
+                    value=name,
+                )
+            )
+        kinds[name] = str(unit.get("kind"))
+    seen_alias: dict[str, str] = {}
+    for i, unit in _items(raw, "units"):
+        for a_i, alias in enumerate(unit.get("aliases") or []):
+            if not isinstance(alias, str):
+                continue
+            owner = seen_alias.get(alias)
+            if alias in kinds or (owner and owner != unit.get("name")):
+                problems.append(
+                    Problem(
+                        "ambiguous_alias",
+                        f"简称“{alias}”与其他单位名称或简称重复",
+                        f"alias '{alias}' is already another unit's name or alias",
+                        path=_dotted(("units", i, "aliases", a_i)),
+                        value=alias,
+                    )
+                )
+            seen_alias[alias] = str(unit.get("name"))
+        members = unit.get("members")
+        if members and unit.get("kind") != "group":
+            problems.append(
+                Problem(
+                    "members_on_non_group",
+                    "只有 kind: group 的单位可以列出 members",
+                    "only units of kind 'group' may list members",
+                    path=_dotted(("units", i, "members")),
+                )
+            )
+        for m_i, member in enumerate(members or []):
+            if isinstance(member, str) and member not in {u.get("name") for _, u in _items(raw, "units")}:
+                problems.append(
+                    Problem(
+                        "unknown_member",
+                        f"成员单位“{member}”未在 units 中登记",
+                        f"group member '{member}' is not in the units registry",
+                        path=_dotted(("units", i, "members", m_i)),
+                        value=member,
+                    )
+                )
+    return kinds
+
+
+def _plan_period(raw: dict[str, Any], problems: list[Problem]) -> tuple[date | None, date | None]:
+    meta = raw.get("plan") if isinstance(raw.get("plan"), dict) else {}
+    start, end = meta.get("period_start"), meta.get("period_end")
+    start = start if isinstance(start, date) else None
+    end = end if isinstance(end, date) else None
+    if start and end and start > end:
+        problems.append(
+            Problem(
+                "period_reversed",
+                "计划期起始日期晚于结束日期",
+                "plan period starts after it ends",
+                path="plan.period_end",
+                value=str(end),
+            )
+        )
+    return start, end
+
+
+def _check_thresholds(raw: dict[str, Any], problems: list[Problem]) -> None:
+    thresholds = raw.get("thresholds")
+    if not isinstance(thresholds, dict):
+        return
+    amber, red = thresholds.get("amber_gap"), thresholds.get("red_gap")
+    if isinstance(amber, int | float) and isinstance(red, int | float) and amber > red:
+        problems.append(
+            Problem(
+                "thresholds_order",
+                "黄色预警差距 amber_gap 不应大于红色预警差距 red_gap",
+                "amber_gap must not exceed red_gap",
+                path="thresholds.amber_gap",
+                value=str(amber),
+            )
+        )
+
+
+def _check_id(
+    value: Any,
+    pattern: re.Pattern[str],
+    where: tuple[Any, ...],
+    what: str,
+    seen: Counter[str],
+    problems: list[Problem],
+) -> None:
+    labels = {"section": "分节", "task": "任务", "indicator": "指标"}
+    if not isinstance(value, str):
+        return
+    if not pattern.match(value):
+        problems.append(
+            Problem(
+                f"bad_{what}_id",
+                f"{labels[what]}编号“{value}”格式不正确（应如 {pattern.pattern}）",
+                f"{what} id '{value}' does not match {pattern.pattern}",
+                path=_dotted((*where, "id")),
+                value=value,
+            )
+        )
+    seen[value] += 1
+    if seen[value] == 2:
+        problems.append(
+            Problem(
+                "duplicate_id",
+                f"编号“{value}”重复出现",
+                f"id '{value}' is used more than once",
+                path=_dotted((*where, "id")),
+                value=value,
+            )
+        )
+
+
+def _check_task_units(
+    task: dict[str, Any], where: tuple[Any, ...], registry: dict[str, str], problems: list[Problem]
+) -> None:
+    units = task.get("units")
+    if not isinstance(units, list):
+        return
+    for u_i, unit in enumerate(units):
+        if isinstance(unit, str) and unit not in registry:
+            problems.append(
+                Problem(
+                    "unknown_unit",
+                    f"责任单位“{unit}”未在 units 中登记",
+                    f"responsible unit '{unit}' is not in the units registry",
+                    path=_dotted((*where, "units", u_i)),
+                    value=unit,
+                )
+            )
+    for unit, count in Counter(u for u in units if isinstance(u, str)).items():
+        if count > 1:
+            problems.append(
+                Problem(
+                    "duplicate_task_unit",
+                    f"责任单位“{unit}”在同一任务中重复列出",
+                    f"unit '{unit}' is listed twice for the same task",
+                    path=_dotted((*where, "units")),
+                    value=unit,
+                )
+            )
+
+
+def _check_indicator(
+    indicator: dict[str, Any],
+    where: tuple[Any, ...],
+    task_id: Any,
+    task_text: Any,
+    period: tuple[date | None, date | None],
+    ids: Counter[str],
+    problems: list[Problem],
+) -> None:
+    ind_id = indicator.get("id")
+    _check_id(ind_id, INDICATOR_ID_RE, where, "indicator", ids, problems)
+    match = INDICATOR_ID_RE.match(ind_id) if isinstance(ind_id, str) else None
+    if match and isinstance(task_id, str) and match.group(1) != task_id:
+        problems.append(
+            Problem(
+                "indicator_task_mismatch",
+                f"指标编号“{ind_id}”与所属任务“{task_id}”不符",
+                f"indicator id '{ind_id}' does not belong to task '{task_id}'",
+                path=_dotted((*where, "id")),
+                value=ind_id,
+            )
+        )
+    deadline, (start, end) = indicator.get("deadline"), period
+    if isinstance(deadline, date) and start and end and not start <= deadline <= end:
+        problems.append(
+            Problem(
+                "deadline_outside_period",
+                f"完成时限 {deadline} 不在计划期 {start}~{end} 内",
+                f"deadline {deadline} is outside the plan period {start}..{end}",
+                path=_dotted((*where, "deadline")),
+                value=str(deadline),
+            )
+        )
+    target, baseline = indicator.get("target"), indicator.get("baseline")
+    numeric = (int, float)
+    if indicator.get("kind") == "milestone" and isinstance(target, numeric) and target != 100:
+        problems.append(
+            Problem(
+                "milestone_target",
+                "节点类指标的目标值应为 100（完成百分比）",
+                "a milestone's target must be 100 (percent done)",
+                path=_dotted((*where, "target")),
+                value=str(target),
+            )
+        )
+    if isinstance(target, numeric) and isinstance(baseline, numeric) and target == baseline:
+        problems.append(
+            Problem(
+                "target_equals_baseline",
+                "目标值与基数相同，无法计算进度",
+                "target equals baseline, so progress cannot be computed",
+                path=_dotted((*where, "target")),
+                value=str(target),
+            )
+        )
+    source, text = indicator.get("source"), task_text
+    if isinstance(source, str) and isinstance(text, str) and source not in text:
+        problems.append(
+            Problem(
+                "source_not_in_text",
+                "source 引文未在任务原文中找到（须逐字摘录）",
+                "source is not a verbatim quote of the task text",
+                path=_dotted((*where, "source")),
+                value=_short(source),
+            )
+        )
+
+
+# --- YAML line numbers (only computed when something is wrong) -------------------------------
+
+
+def _with_lines(problems: list[Problem], text: str) -> list[Problem]:
+    lines = _line_index(text)
+    located = []
+    for p in problems:
+        line = None
+        if p.path:
+            parts = _undotted(p.path)
+            while parts and tuple(parts) not in lines:
+                parts = parts[:-1]
+            line = lines.get(tuple(parts))
+        located.append(Problem(**{**p.as_dict(), "line": line}))
+    return located
+
+
+def _line_index(text: str) -> dict[tuple[Any, ...], int]:
+    """Map each YAML path (keys and list indexes) to the 1-based line where it starts."""
+    index: dict[tuple[Any, ...], int] = {}
+    try:
+        root = yaml.compose(text, Loader=YamlLoader)
+    except yaml.YAMLError:
+        return index
+
+    def walk(node: yaml.Node, path: tuple[Any, ...]) -> None:
+        index[path] = node.start_mark.line + 1
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                child = (*path, key.value)
+                walk(value, child)
+                index[child] = key.start_mark.line + 1
+        elif isinstance(node, yaml.SequenceNode):
+            for i, item in enumerate(node.value):
+                walk(item, (*path, i))
+
+    if root is not None:
+        walk(root, ())
+    return index
+
+
+def _dotted(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _undotted(path: str) -> list[Any]:
+    parts: list[Any] = []
+    for token in re.findall(r"[^.\[\]]+|\[\d+\]", path):
+        parts.append(int(token[1:-1]) if token.startswith("[") else token)
+    return parts
+
+
+def _short(value: Any) -> str | None:
+    if value is None or isinstance(value, dict | list):
+        return None
+    text = str(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+# --- frames ---------------------------------------------------------------------------------
+
+
+def _tabulate(doc: PlanDocument) -> Plan:
+    section_rows, task_rows, indicator_rows, resp_rows = [], [], [], []
+    for s_no, section in enumerate(doc.sections, start=1):
+        section_rows.append({"section_id": section.id, "section_no": s_no, "title": section.title})
+        for task in section.tasks:
+            task_rows.append(
+                {
+                    "task_id": task.id,
+                    "task_no": len(task_rows) + 1,
+                    "section_id": section.id,
+                    "title": task.title,
+                    "text": task.text,
+                    "lead_unit": task.units[0],
+                    "unit_count": len(task.units),
+                }
+            )
+            for position, unit in enumerate(task.units, start=1):
+                resp_rows.append(
+                    {
+                        "task_id": task.id,
+                        "section_id": section.id,
+                        "unit": unit,
+                        "role": "lead" if position == 1 else "partner",
+                        "position": position,
+                    }
+                )
+            for seq, ind in enumerate(task.indicators, start=1):
+                indicator_rows.append(
+                    {
+                        "indicator_id": ind.id,
+                        "task_id": task.id,
+                        "section_id": section.id,
+                        "seq": seq,
+                        "name": ind.name,
+                        "kind": ind.kind,
+                        "target": float(ind.target),
+                        "unit": ind.unit,
+                        "direction": ind.direction,
+                        "baseline": float(ind.baseline or 0.0),
+                        "baseline_note": ind.baseline_note,
+                        "deadline": pd.Timestamp(ind.deadline),
+                        "source": ind.source,
+                        "lead_unit": task.units[0],
+                    }
+                )
+    units = pd.DataFrame(
+        [
+            {
+                "unit": u.name,
+                "full_name": u.full_name or u.name,
+                "kind": u.kind,
+                "aliases": tuple(u.aliases),
+                "members": tuple(u.members or ()),
+            }
+            for u in doc.units
+        ]
+    )
+    members = pd.DataFrame(
+        [(u.name, m) for u in doc.units for m in (u.members or [])], columns=["group", "member"]
+    )
+    return Plan(
+        meta=doc.plan,
+        thresholds=doc.thresholds,
+        sections=pd.DataFrame(section_rows),
+        tasks=pd.DataFrame(task_rows),
+        indicators=pd.DataFrame(indicator_rows),
+        units=units,
+        responsibilities=pd.DataFrame(resp_rows),
+        group_members=members,
+        unit_lookup=_unit_lookup(doc.units),
+    )
+
+
+def _unit_lookup(units: list[UnitEntry]) -> dict[str, str]:
+    """Normalized name, full name or alias -> canonical unit name."""
+    lookup: dict[str, str] = {}
+    for unit in units:
+        for name in (unit.name, unit.full_name, *unit.aliases):
+            if name:
+                lookup.setdefault(normalize_name(name), unit.name)
+    return lookup
+
+
+def resolve_unit(plan: Plan, name: str) -> str | None:
+    """Canonical unit name for what a person wrote (alias, full name, width variants)."""
+    return plan.unit_lookup.get(normalize_name(name))
+
+
+def units_responsible_for(plan: Plan, task_id: str) -> set[str]:
+    """Every unit answerable for a task: listed units plus members of listed groups."""
+    listed = set(plan.responsibilities.loc[plan.responsibilities["task_id"] == task_id, "unit"])
+    members = plan.group_members.loc[plan.group_members["group"].isin(listed), "member"]
+    return listed | set(members)
+
+
+def plan_summary(plan: Plan) -> str:
+    """One line: 10 sections, 39 tasks, N indicators, M units."""
+    return (
+        f"{len(plan.sections)} sections, {len(plan.tasks)} tasks, "
+        f"{len(plan.indicators)} indicators, {len(plan.units)} units"
+    )
