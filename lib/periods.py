@@ -22,7 +22,7 @@ QUARTER_END = {1: (3, 31), 2: (6, 30), 3: (9, 30), 4: (12, 31)}
 
 
 def parse_period(text: object) -> str | None:
-    """Canonical `YYYYQn` for '2014Q2', '2014-Q2', '2014年第二季度', '2014年二季度'...; else None."""
+    """Canonical `YYYYQn` for '2014Q2', '2014-Q2', '2014年第二季度', '2014年二季度'; else None."""
     if text is None:
         return None
     cleaned = unicodedata.normalize("NFKC", str(text)).strip()

@@ -14,7 +14,9 @@ from lib.plan import load_plan, plan_summary
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the check-plan command."""
     parser = subparsers.add_parser("check-plan", help="validate a plan YAML / 校验计划文件")
-    parser.add_argument("plan", nargs="?", help="plan YAML (default: PLAN_FILE or data/tasks_2014.yaml)")
+    parser.add_argument(
+        "plan", nargs="?", help="plan YAML (default: PLAN_FILE or data/tasks_2014.yaml)"
+    )
     parser.add_argument("--json", action="store_true", help="print problems as JSON")
     parser.set_defaults(handler=cmd_check_plan)
 
@@ -28,7 +30,10 @@ def cmd_check_plan(args: argparse.Namespace) -> int:
         if args.json:
             print(json.dumps([p.as_dict() for p in exc.problems], ensure_ascii=False, indent=2))
         else:
-            print(f"{path}: {len(exc.problems)} problem(s) / 发现 {len(exc.problems)} 个问题", file=sys.stderr)
+            print(
+                f"{path}: {len(exc.problems)} problem(s) / 发现 {len(exc.problems)} 个问题",
+                file=sys.stderr,
+            )
             for p in exc.problems:
                 print(f"  {p}", file=sys.stderr)
         return 1

@@ -1,0 +1,56 @@
+"""总览 Overview: KPIs, completion by section, status mix, trend, and this period's changes."""
+
+import streamlit as st
+
+from lib import charts, metrics
+from lib.columns import column_labels
+from lib.periods import periods_between
+from lib.ui import data
+from lib.ui.chrome import page_setup
+from lib.ui.components import chart, percent, status_counts_row, table, with_status_labels
+from lib.ui.text import tr
+
+ctx = page_setup("overview")
+lang, store_path = ctx.lang, str(ctx.settings.store_file)
+status = ctx.status()
+tasks = metrics.task_completion(ctx.plan, status)
+summary = metrics.overall_summary(status, tasks)
+
+kpis = st.columns(5)
+kpis[0].metric(tr("kpi_tasks", lang), summary["task_count"])
+kpis[1].metric(tr("kpi_indicators", lang), summary["indicator_count"])
+if not ctx.has_figures:
+    st.stop()
+if status.empty:
+    st.info(tr("empty_scope", lang))
+    st.stop()
+
+gap_points = (summary["completion"] - summary["expected"]) * 100
+kpis[2].metric(tr("kpi_completion", lang), percent(summary["completion"]), f"{gap_points:+.1f}")
+kpis[3].metric(tr("kpi_expected", lang), percent(summary["expected"]))
+kpis[4].metric(tr("kpi_at_risk", lang), len(metrics.at_risk_indicators(status)))
+status_counts_row(summary["counts"], lang)
+
+chart(charts.completion_by_section_figure(metrics.section_completion(ctx.plan, tasks), lang), "sec")
+left, right = st.columns(2)
+with left:
+    chart(charts.status_distribution_figure(status, lang), "dist")
+with right:
+    trend = data.trend_at(ctx.plan, ctx.plan_key, store_path, ctx.version)
+    chart(charts.completion_trend_figure(trend, lang), "trend")
+
+st.subheader(tr("status_changes", lang))
+first_period = periods_between(ctx.plan.meta.period_start, ctx.plan.meta.period_end)[0]
+changes = data.status_changes_at(ctx.plan, ctx.plan_key, store_path, ctx.version, ctx.as_of)
+changes = changes[changes["indicator_id"].isin(status["indicator_id"])]
+if ctx.as_of == first_period:
+    st.caption(tr("no_previous", lang))
+elif changes.empty:
+    st.caption(tr("no_status_changes", lang))
+else:
+    shown = with_status_labels(changes, lang, "previous_status").rename(
+        columns={"status_label": "previous_status_label"}
+    )
+    shown = with_status_labels(shown, lang)
+    keys = ["indicator_id", "name", "previous_status_label", "status_label"]
+    table(shown, column_labels(keys, lang), key="changes")

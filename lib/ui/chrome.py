@@ -1,0 +1,200 @@
+"""Shared page chrome: page config, translated navigation, the filter sidebar and banners.
+
+Every page starts with `ctx = page_setup("key")`, which renders the sidebar and returns a
+`PageContext` holding the plan, the figures in view and the chosen filters; pages then
+only select from it and render.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from lib import metrics
+from lib.config import Settings, settings_from_env
+from lib.i18n import SAMPLE_DATA_NOTICE, pick
+from lib.periods import period_label, periods_between
+from lib.plan import Plan
+from lib.store import ProgressStore
+from lib.ui import data
+from lib.ui.filters import Filters, bind_widget, filters_from_query
+from lib.ui.text import tr
+
+PAGES = (
+    ("overview", "app.py", "nav_overview", ":material/dashboard:"),
+    ("sections", "pages/sections.py", "nav_sections", ":material/account_tree:"),
+    ("units", "pages/units.py", "nav_units", ":material/groups:"),
+    ("risks", "pages/risks.py", "nav_risks", ":material/warning:"),
+    ("tasks", "pages/tasks.py", "nav_tasks", ":material/list:"),
+    ("upload", "pages/upload.py", "nav_upload", ":material/upload_file:"),
+)
+
+PRESENT_CSS = """
+<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
+[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecoration"],
+[data-testid="stStatusWidget"], footer { display: none !important; }
+.block-container, [data-testid="stMainBlockContainer"] {
+  max-width: 1280px !important; width: 1280px !important; padding: 24px 32px !important;
+  margin: 0 auto !important;
+}
+@media print {
+  @page { size: A4 landscape; margin: 8mm; }
+  .block-container, [data-testid="stMainBlockContainer"] { width: 100% !important; }
+}
+</style>
+"""
+
+
+@dataclass(frozen=True)
+class PageContext:
+    """What a page needs: plan, store, filters and the figures in view."""
+
+    settings: Settings
+    plan: Plan
+    plan_key: str
+    store: ProgressStore
+    version: int
+    filters: Filters
+    figures: pd.DataFrame
+    sample_in_use: bool
+    task_ids: frozenset[str]
+
+    @property
+    def lang(self) -> str:
+        return self.filters.lang
+
+    @property
+    def as_of(self) -> str | None:
+        return self.filters.period
+
+    @property
+    def has_figures(self) -> bool:
+        return not self.figures.empty
+
+    def status(self) -> pd.DataFrame:
+        """Indicator statuses at the as-of period, limited to the tasks in view."""
+        full = data.status_at(
+            self.plan, self.plan_key, str(self.settings.store_file), self.version, self.as_of
+        )
+        return full[full["task_id"].isin(self.task_ids)].reset_index(drop=True)
+
+    def tasks(self) -> pd.DataFrame:
+        """Task completion for the tasks in view."""
+        return metrics.task_completion(self.plan, self.status())
+
+    def sections(self) -> pd.DataFrame:
+        """Section completion for the tasks in view."""
+        return metrics.section_completion(self.plan, self.tasks())
+
+
+def page_setup(page: str) -> PageContext:
+    """Configure the page, render navigation, filters and banners; return the context."""
+    title = tr(next(p[2] for p in PAGES if p[0] == page), _lang_hint())
+    st.set_page_config(page_title=f"{title} · 督办看板", page_icon="📊", layout="wide")
+    settings = settings_from_env()
+    plan = data.current_plan(settings)
+    plan_key = f"{settings.plan_file}:{settings.plan_file.stat().st_mtime_ns}"
+    store = data.current_store(settings)
+    version = store.data_version()
+    figures = data.figures_at(str(settings.store_file), version)
+    periods = periods_between(plan.meta.period_start, plan.meta.period_end)
+    filters = filters_from_query(
+        st.query_params.to_dict(),
+        periods,
+        list(plan.sections["section_id"]),
+        list(plan.units["unit"]),
+        metrics.latest_reported_period(figures) or periods[0],
+    )
+    if filters.view == "present":
+        st.markdown(PRESENT_CSS, unsafe_allow_html=True)  # static CSS only, never data
+    else:
+        _sidebar(plan, filters, periods)
+    task_ids = data.scope_at(plan, plan_key, filters.sections, filters.unit, filters.lead_only)
+    ctx = PageContext(
+        settings=settings,
+        plan=plan,
+        plan_key=plan_key,
+        store=store,
+        version=version,
+        filters=filters,
+        figures=figures,
+        sample_in_use=data.sample_in_use_at(str(settings.store_file), version),
+        task_ids=task_ids,
+    )
+    _header(ctx, title)
+    return ctx
+
+
+def _lang_hint() -> str:
+    return "en" if st.query_params.get("lang") == "en" else "zh"
+
+
+def _sidebar(plan: Plan, filters: Filters, periods: list[str]) -> None:
+    lang = filters.lang
+    with st.sidebar:
+        st.markdown(f"### {tr('app_title', lang)}")
+        for _, path, key, icon in PAGES:
+            st.page_link(path, label=tr(key, lang), icon=icon, query_params=filters.query_params())
+        st.divider()
+        st.segmented_control(
+            tr("language", lang),
+            options=["zh", "en"],
+            format_func=lambda code: "中文" if code == "zh" else "English",
+            key="_w_lang",
+            on_change=bind_widget("lang", "_w_lang", filters.lang, lambda v: v or "zh"),
+        )
+        st.markdown(f"**{tr('filters', lang)}**")
+        st.selectbox(
+            tr("as_of", lang),
+            options=periods,
+            format_func=lambda p: period_label(p, lang),
+            key="_w_period",
+            on_change=bind_widget("period", "_w_period", filters.period, lambda v: v),
+        )
+        titles = dict(zip(plan.sections["section_id"], plan.sections["title"], strict=True))
+        st.multiselect(
+            tr("sections_filter", lang),
+            options=list(titles),
+            format_func=lambda s: f"{s} {titles[s]}",
+            key="_w_sections",
+            on_change=bind_widget(
+                "sections", "_w_sections", list(filters.sections), lambda v: ",".join(v or [])
+            ),
+        )
+        units = ["", *sorted(plan.units["unit"], key=_unit_sort_key(plan))]
+        st.selectbox(
+            tr("unit_filter", lang),
+            options=units,
+            format_func=lambda u: u or tr("all_units", lang),
+            key="_w_unit",
+            on_change=bind_widget("unit", "_w_unit", filters.unit or "", lambda v: v or None),
+        )
+        st.toggle(
+            tr("lead_only", lang),
+            key="_w_lead",
+            disabled=filters.unit is None,
+            on_change=bind_widget(
+                "lead", "_w_lead", filters.lead_only, lambda v: "1" if v else None
+            ),
+        )
+        st.caption(tr("share_hint", lang))
+
+
+def _unit_sort_key(plan: Plan):
+    order = {u: i for i, u in enumerate(plan.responsibilities["unit"].drop_duplicates())}
+    return lambda unit: order.get(unit, len(order))
+
+
+def _header(ctx: PageContext, title: str) -> None:
+    lang = ctx.lang
+    st.title(title)
+    doc = ctx.plan.meta.document_number
+    as_of = period_label(ctx.as_of, lang) if ctx.as_of else "-"
+    st.caption(f"{tr('app_subtitle', lang)} · {tr('as_of_banner', lang, period=as_of)} · {doc}")
+    if ctx.sample_in_use:
+        st.warning(pick(SAMPLE_DATA_NOTICE, lang), icon=":material/science:")
+    elif not ctx.has_figures:
+        st.info(tr("no_figures", lang), icon=":material/info:")

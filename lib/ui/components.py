@@ -1,0 +1,67 @@
+"""Small rendering helpers shared by pages: charts, tables, KPI rows, status badges.
+
+Tables go through `st.dataframe`, which renders cell text as text (never HTML), so notes
+and names from uploads cannot inject markup.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from lib.i18n import STATUS_ORDER, status_label
+
+PLOTLY_CONFIG = {
+    "displaylogo": False,
+    "toImageButtonOptions": {"format": "png", "width": 1920, "height": 1080, "scale": 1},
+}
+
+
+def chart(fig: go.Figure, key: str) -> None:
+    """Render a figure full width with the slide-sized image button."""
+    st.plotly_chart(fig, key=key, config=PLOTLY_CONFIG, width="stretch")
+
+
+def table(
+    frame: pd.DataFrame, labels: dict[str, str], key: str, height: int | str = "auto"
+) -> None:
+    """Show selected columns under translated headers; *_pct columns as progress bars."""
+    shown = frame[list(labels)].rename(columns=labels)
+    config = {
+        labels[column]: st.column_config.ProgressColumn(
+            labels[column], min_value=0, max_value=100, format="%.1f%%"
+        )
+        for column in labels
+        if column.endswith("_pct")
+    }
+    st.dataframe(
+        shown, hide_index=True, width="stretch", height=height, key=key, column_config=config
+    )
+
+
+def with_status_labels(frame: pd.DataFrame, lang: str, column: str = "status") -> pd.DataFrame:
+    """Copy of the frame with a translated status column `status_label`."""
+    result = frame.copy()
+    result["status_label"] = result[column].map(lambda s: status_label(s, lang) if s else "")
+    return result
+
+
+def status_counts_row(counts: dict[str, int], lang: str) -> None:
+    """One metric per status, worst first."""
+    columns = st.columns(len(STATUS_ORDER))
+    for column, status in zip(columns, STATUS_ORDER, strict=True):
+        column.metric(status_label(status, lang), int(counts.get(status, 0)))
+
+
+def percent(value: float | None) -> str:
+    """'62.5%' or '-' for a missing value."""
+    return "-" if value is None or pd.isna(value) else f"{value * 100:.1f}%"
+
+
+def show_problems(problems: list, lang: str) -> None:
+    """One error box per problem, in the user's language, with its location."""
+    for p in problems:
+        message = p.message_en if lang == "en" else p.message_zh
+        where = p.location()
+        st.error(f"{message}" + (f"（{where}）" if where != "-" else ""))

@@ -1,0 +1,99 @@
+"""Cached loaders: the plan by file mtime, figures and statuses by the store's data version.
+
+Streamlit reruns a page on every click; these caches make a rerun cost a dictionary
+lookup. Keys include the store's `data_version` (bumped in the same transaction as each
+import or withdrawal), so an upload invalidates exactly the entries built from old data.
+Every cache is bounded.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from lib import metrics
+from lib.config import SAMPLE_PROGRESS_FILE, Settings
+from lib.plan import Plan, load_plan
+from lib.store import ProgressStore, ensure_demo_store
+
+
+@st.cache_resource(max_entries=4)
+def _plan_at(path: str, mtime_ns: int) -> Plan:
+    return load_plan(path)
+
+
+def current_plan(settings: Settings) -> Plan:
+    """The plan file, re-read only when the file changes."""
+    path = Path(settings.plan_file)
+    return _plan_at(str(path), path.stat().st_mtime_ns)
+
+
+@st.cache_resource(max_entries=4)
+def _opened_store(store_path: str, demo: bool, plan_path: str, plan_mtime: int) -> ProgressStore:
+    store = ProgressStore(Path(store_path))
+    if demo:
+        plan = _plan_at(plan_path, plan_mtime)
+        ensure_demo_store(store, plan, SAMPLE_PROGRESS_FILE, datetime.now(UTC))
+    return store
+
+
+def current_store(settings: Settings) -> ProgressStore:
+    """The store (the demo store is seeded from the sample file once per process)."""
+    plan_path = Path(settings.plan_file)
+    return _opened_store(
+        str(settings.store_file),
+        settings.is_demo_store,
+        str(plan_path),
+        plan_path.stat().st_mtime_ns,
+    )
+
+
+@st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
+def figures_at(store_path: str, version: int) -> pd.DataFrame:
+    """Current values of every (indicator, period) at a store version."""
+    return ProgressStore(Path(store_path)).current_values()
+
+
+@st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
+def uploads_at(store_path: str, version: int) -> pd.DataFrame:
+    """The upload ledger at a store version."""
+    return ProgressStore(Path(store_path)).uploads()
+
+
+@st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
+def sample_in_use_at(store_path: str, version: int) -> bool:
+    """Whether any active upload is the bundled demonstration data."""
+    return ProgressStore(Path(store_path)).has_sample_data()
+
+
+@st.cache_data(max_entries=64, ttl=3600, show_spinner=False)
+def status_at(
+    _plan: Plan, plan_key: str, store_path: str, version: int, as_of: str
+) -> pd.DataFrame:
+    """Indicator statuses for the whole plan at an as-of period."""
+    return metrics.indicator_status(_plan, figures_at(store_path, version), as_of)
+
+
+@st.cache_data(max_entries=64, ttl=3600, show_spinner=False)
+def status_changes_at(
+    _plan: Plan, plan_key: str, store_path: str, version: int, as_of: str
+) -> pd.DataFrame:
+    """Indicators whose status changed since the previous period."""
+    return metrics.status_changes(_plan, figures_at(store_path, version), as_of)
+
+
+@st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
+def trend_at(_plan: Plan, plan_key: str, store_path: str, version: int) -> pd.DataFrame:
+    """Overall completion and expected pace per reported period."""
+    return metrics.completion_trend(_plan, figures_at(store_path, version))
+
+
+@st.cache_data(max_entries=64, ttl=3600, show_spinner=False)
+def scope_at(
+    _plan: Plan, plan_key: str, sections: tuple[str, ...], unit: str | None, lead_only: bool
+) -> frozenset[str]:
+    """Task ids in view for the section/unit filters."""
+    return frozenset(metrics.filter_scope(_plan, list(sections) or None, unit, lead_only))

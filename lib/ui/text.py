@@ -1,0 +1,121 @@
+"""UI strings in Chinese and English; `tr(key, lang)` picks one.
+
+Chart titles and status labels live in lib/i18n.py (charts and exports need them too);
+this table holds what only the pages show.
+"""
+
+from __future__ import annotations
+
+UI_TEXT: dict[str, tuple[str, str]] = {
+    "app_title": ("督办看板", "Key-task supervision dashboard"),
+    "app_subtitle": (
+        "肇府办〔2014〕9号《实施珠三角规划纲要2014年重点工作任务安排》",
+        "Zhaoqing 2014 key tasks under the PRD Reform and Development Plan (肇府办〔2014〕9号)",
+    ),
+    "nav_overview": ("总览", "Overview"),
+    "nav_sections": ("分项进展", "Sections"),
+    "nav_units": ("责任单位", "Units"),
+    "nav_risks": ("风险预警", "At risk"),
+    "nav_tasks": ("任务清单", "Tasks"),
+    "nav_upload": ("数据上传", "Upload"),
+    "language": ("语言 / Language", "Language / 语言"),
+    "filters": ("筛选", "Filters"),
+    "as_of": ("数据截至", "As of"),
+    "sections_filter": ("分节", "Sections"),
+    "unit_filter": ("责任单位", "Responsible unit"),
+    "all_units": ("全部单位", "All units"),
+    "lead_only": ("仅看牵头任务", "Lead tasks only"),
+    "share_hint": (
+        "筛选条件已写入网址，复制浏览器地址即可分享当前视图。",
+        "The filters are in the URL: copy the address to share this exact view.",
+    ),
+    "as_of_banner": ("数据截至 {period}", "Data as of {period}"),
+    "no_figures": (
+        "暂无进度数据：数据库中尚未导入任何季度报表。请在“数据上传”页面导入。",
+        "No figures yet: no quarterly report has been imported. Use the Upload page.",
+    ),
+    "empty_scope": (
+        "当前筛选条件下没有任务。",
+        "No task matches the current filters.",
+    ),
+    "kpi_tasks": ("重点任务", "Tasks"),
+    "kpi_indicators": ("跟踪指标", "Indicators"),
+    "kpi_completion": ("总体完成度", "Overall completion"),
+    "kpi_expected": ("按时序应达", "Expected by now"),
+    "kpi_at_risk": ("需督办指标", "Indicators needing follow-up"),
+    "status_changes": ("本期状态变化的指标", "Indicators whose status changed this period"),
+    "no_status_changes": (
+        "与上期相比没有状态变化。",
+        "No status changed since the previous period.",
+    ),
+    "no_previous": (
+        "这是第一个报告期，没有可比较的上期。",
+        "First reporting period: nothing to compare.",
+    ),
+    "task_detail": ("任务详情", "Task detail"),
+    "choose_task": ("选择任务", "Choose a task"),
+    "task_text": ("任务原文", "Task text"),
+    "units_label": ("责任单位（★牵头）", "Responsible units (★ lead)"),
+    "indicators_label": ("指标", "Indicators"),
+    "workload_table": ("责任单位工作量", "Unit workload"),
+    "heatmap_color": ("热力图着色", "Heatmap colour"),
+    "color_load": ("按工作量", "By load"),
+    "color_status": ("按最差状态", "By worst status"),
+    "expand_groups": (
+        "将“各县(市、区)政府”展开为各县(市、区)",
+        "Expand county groups to member governments",
+    ),
+    "scorecard": ("单位记分卡", "Unit scorecard"),
+    "choose_unit": ("选择单位", "Choose a unit"),
+    "risk_intro": (
+        "以下指标处于关注、落后、逾期或未报送状态，按严重程度排序。",
+        "Indicators on watch, behind, overdue or without report, worst first.",
+    ),
+    "no_risks": (
+        "当前筛选条件下没有需要督办的指标。",
+        "No indicator needs follow-up under these filters.",
+    ),
+    "status_filter": ("状态", "Status"),
+    "download_csv": ("下载督办清单 (CSV)", "Download follow-up list (CSV)"),
+    "download_xlsx": ("下载督办清单 (Excel)", "Download follow-up list (Excel)"),
+    "search": ("搜索（任务编号、标题、原文或单位）", "Search (task id, title, text or unit)"),
+    "no_search_hits": ("没有匹配的任务。", "No task matches the search."),
+    "upload_intro": (
+        "上传季度进度报表（Excel 或 CSV）。系统先逐格校验，所有错误一次列出；"
+        "无错误时可预览变化并确认导入。",
+        "Upload a quarterly progress file (Excel or CSV). Every cell is checked and all problems "
+        "are listed at once; with no errors you can preview the changes and confirm the import.",
+    ),
+    "template_xlsx": ("下载填报模板 (Excel)", "Download template (Excel)"),
+    "template_csv": ("下载填报模板 (CSV)", "Download template (CSV)"),
+    "choose_file": ("选择文件", "Choose a file"),
+    "validation_ok": ("校验通过，可以导入。", "Validation passed: ready to import."),
+    "validation_errors": (
+        "发现 {n} 个错误，文件未导入。请修改后重新上传。",
+        "{n} error(s) found; nothing was imported. Fix the file and upload it again.",
+    ),
+    "validation_warnings": ("{n} 个提示（不影响导入）", "{n} warning(s) (import still allowed)"),
+    "report_csv": ("下载校验报告 (CSV)", "Download validation report (CSV)"),
+    "report_xlsx": ("下载校验报告 (Excel)", "Download validation report (Excel)"),
+    "preview": ("导入预览：与已存数据相比的变化", "Preview: changes against stored figures"),
+    "confirm_import": ("确认导入", "Confirm import"),
+    "reporter_name": ("填报人", "Submitted by"),
+    "imported": ("已导入，批次号 {id}。", "Imported as upload #{id}."),
+    "history": ("上传记录", "Upload history"),
+    "withdraw": ("撤回所选批次", "Withdraw selected upload"),
+    "withdraw_id": ("要撤回的批次号", "Upload id to withdraw"),
+    "withdrawn": (
+        "批次 {id} 已撤回，之前的数值已恢复。",
+        "Upload #{id} withdrawn; earlier values restored.",
+    ),
+    "no_uploads": ("尚无上传记录。", "No uploads yet."),
+    "source_doc": ("数据来源", "Source"),
+    "chart_png": ("下载图片 (PNG)", "Download image (PNG)"),
+}
+
+
+def tr(key: str, lang: str, **fmt: object) -> str:
+    """The string for `key` in `lang`, formatted with `fmt`."""
+    zh, en = UI_TEXT[key]
+    text = en if lang == "en" else zh
+    return text.format(**fmt) if fmt else text

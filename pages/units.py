@@ -1,0 +1,57 @@
+"""责任单位 Units: workload table, unit x section responsibility heatmap, a unit's scorecard."""
+
+import streamlit as st
+
+from lib import charts, metrics
+from lib.columns import column_labels
+from lib.tables import unit_task_rows, workload_rows
+from lib.ui.chrome import page_setup
+from lib.ui.components import chart, table
+from lib.ui.text import tr
+
+ctx = page_setup("units")
+lang = ctx.lang
+tasks = ctx.tasks()
+if tasks.empty:
+    st.info(tr("empty_scope", lang))
+    st.stop()
+
+options = st.columns(2)
+color_by = (
+    options[0].segmented_control(
+        tr("heatmap_color", lang),
+        options=["load", "status"],
+        format_func=lambda o: tr("color_load" if o == "load" else "color_status", lang),
+        default="load",
+        key="heat_color",
+    )
+    or "load"
+)
+expand = options[1].toggle(tr("expand_groups", lang), key="expand_groups")
+
+matrix = metrics.responsibility_matrix(ctx.plan, tasks, expand_groups=expand)
+chart(charts.responsibility_heatmap_figure(matrix, ctx.plan.sections, lang, color_by), "heatmap")
+
+workload = metrics.unit_workload(ctx.plan, tasks, expand_groups=expand)
+chart(charts.unit_workload_figure(workload, lang), "workload_chart")
+st.subheader(tr("workload_table", lang))
+rows = workload_rows(workload, lang)
+table(rows, column_labels(list(rows.columns), lang), key="workload")
+
+st.subheader(tr("scorecard", lang))
+units = list(workload["unit"])
+chosen = st.selectbox(tr("choose_unit", lang), units, key="scorecard_unit")
+card = workload.set_index("unit").loc[chosen]
+cells = st.columns(4)
+cells[0].metric(column_labels(["tasks_led"], lang)["tasks_led"], int(card["tasks_led"]))
+cells[1].metric(column_labels(["tasks_partner"], lang)["tasks_partner"], int(card["tasks_partner"]))
+cells[2].metric(
+    column_labels(["weighted_load"], lang)["weighted_load"], f"{card['weighted_load']:g}"
+)
+cells[3].metric(
+    column_labels(["tasks_behind_or_overdue"], lang)["tasks_behind_or_overdue"],
+    int(card["tasks_behind_or_overdue"]),
+)
+mine = unit_task_rows(ctx.plan, tasks, chosen, lang)
+keys = ["task_id", "title", "role_label", "completion_pct", "expected_pct", "status_label"]
+table(mine, column_labels(keys, lang), key="scorecard_tasks")
