@@ -15,11 +15,11 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import pandas as pd
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError
 
 from lib.errors import PlanError, Problem
 
@@ -37,6 +37,10 @@ SECTION_ID_RE = re.compile(r"^S\d{2,}$")
 TASK_ID_RE = re.compile(r"^T\d{2,}$")
 INDICATOR_ID_RE = re.compile(r"^(T\d{2,})-(\d+)$")
 MILESTONE_TARGET = 100.0
+# A YAML `.nan` or `.inf` is a float but no target anyone can reach or measure against.
+FiniteFloat = Annotated[float, Field(strict=True, allow_inf_nan=False)]
+# pydantic tags union errors with the member type; these are not keys in the YAML.
+_UNION_TAGS = frozenset({"int", "float"})
 
 
 class _Strict(BaseModel):
@@ -75,10 +79,10 @@ class IndicatorEntry(_Strict):
     id: str
     name: str = Field(min_length=1)
     kind: Literal["quantity", "milestone"]
-    target: StrictInt | StrictFloat
+    target: StrictInt | FiniteFloat
     unit: str = Field(min_length=1)
     direction: Literal["increase", "decrease"]
-    baseline: StrictInt | StrictFloat | None = None
+    baseline: StrictInt | FiniteFloat | None = None
     baseline_note: str | None = None
     deadline: date
     source: str = Field(min_length=1)
@@ -156,26 +160,65 @@ def load_plan(path: str | Path) -> Plan:
 
 def parse_plan(text: str) -> Plan:
     """Validate plan YAML text and return the Plan; raise PlanError listing every problem."""
+    raw, duplicates, lines = _read_yaml(text)
+    if not isinstance(raw, dict):
+        raise PlanError(
+            [Problem("not_a_mapping", "计划文件应为 YAML 映射", "plan must be a mapping")]
+        )
+    problems = duplicates + _structure_problems(raw) + _meaning_problems(raw)
+    if problems:
+        raise PlanError(_with_lines(problems, lines))
+    return _tabulate(PlanDocument.model_validate(raw))
+
+
+def _read_yaml(text: str) -> tuple[Any, list[Problem], dict[tuple[Any, ...], int]]:
+    """One safe parse: the data, duplicate-key problems and the line of every YAML path."""
+    loader = YamlLoader(text)
     try:
-        raw = yaml.load(text, Loader=YamlLoader)  # noqa: S506 - CSafeLoader/SafeLoader only
+        root = loader.get_single_node()
+        # Inspect the tree before construction: merge keys (<<) rewrite it in place.
+        duplicates, lines = _duplicate_keys(root), _line_index(root)
+        raw = loader.construct_document(root) if root is not None else None
+        return raw, duplicates, lines
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
+        reason = getattr(exc, "problem", None) or str(exc)
         raise PlanError(
             [
                 Problem(
                     "yaml_syntax",
-                    f"YAML 语法错误：{getattr(exc, 'problem', exc)}",
-                    f"YAML syntax error: {getattr(exc, 'problem', exc)}",
+                    f"YAML 语法错误：{reason}",
+                    f"YAML syntax error: {reason}",
                     line=mark.line + 1 if mark else None,
                 )
             ]
         ) from exc
-    if not isinstance(raw, dict):
-        raise PlanError([Problem("not_a_mapping", "计划文件应为 YAML 映射", "plan must be a mapping")])
-    problems = _structure_problems(raw) + _meaning_problems(raw)
-    if problems:
-        raise PlanError(_with_lines(problems, text))
-    return _tabulate(PlanDocument.model_validate(raw))
+    finally:
+        loader.dispose()
+
+
+def _duplicate_keys(root: yaml.Node | None) -> list[Problem]:
+    """A key written twice in one mapping: YAML keeps the last silently, a planner should know."""
+    problems: list[Problem] = []
+    for path, node in _nodes(root):
+        seen: set[str] = set()
+        for key_node, _ in _scalar_keyed(node):
+            key = key_node.value
+            if key == "<<":
+                continue
+            if key in seen:
+                problems.append(
+                    Problem(
+                        "duplicate_key",
+                        f"字段“{key}”在同一处重复出现，只有最后一个生效",
+                        f"key '{key}' appears twice here; only the last one counts",
+                        path=_dotted((*path, key)),
+                        value=key,
+                        line=key_node.start_mark.line + 1,
+                    )
+                )
+            seen.add(key)
+    return problems
 
 
 # --- structure: pydantic -------------------------------------------------------------------
@@ -197,6 +240,7 @@ _PYDANTIC_MESSAGES = {
     "greater_than_equal": ("数值过小", "value is too small"),
     "less_than_equal": ("数值过大", "value is too large"),
     "greater_than": ("数值过小", "value is too small"),
+    "finite_number": ("应为有限数字", "must be a finite number"),
 }
 
 
@@ -204,16 +248,23 @@ def _structure_problems(raw: dict[str, Any]) -> list[Problem]:
     try:
         PlanDocument.model_validate(raw)
     except ValidationError as exc:
-        return [_pydantic_problem(err) for err in exc.errors()]
+        problems = [_pydantic_problem(err) for err in exc.errors()]
+        # One bad number fails every member of `int | float`: report it once per place.
+        unique = {(p.code, p.path): p for p in reversed(problems)}
+        return [p for p in problems if unique[(p.code, p.path)] is p]
     return []
 
 
 def _pydantic_problem(err: Any) -> Problem:
-    loc = tuple(part for part in err["loc"] if not str(part).startswith(("int", "float")))
     kind = err["type"]
+    loc = tuple(err["loc"])
+    # Only the last part can be a union tag, and never for an unknown key (it is the key).
+    if kind != "extra_forbidden" and loc and loc[-1] in _UNION_TAGS:
+        loc = loc[:-1]
     zh, en = _PYDANTIC_MESSAGES.get(kind, ("格式不正确", "invalid value"))
     field = str(loc[-1]) if loc else ""
-    if kind in {"int_type", "float_type"} and field in {"target", "baseline"}:
+    numeric_error = kind in {"int_type", "float_type", "finite_number"}
+    if numeric_error and field in {"target", "baseline"}:
         code = "target_not_numeric"
     else:
         code = f"schema_{kind}"
@@ -267,11 +318,14 @@ def _items(parent: Any, key: str) -> list[tuple[int, dict[str, Any]]]:
 def _registry_names(raw: dict[str, Any], problems: list[Problem]) -> dict[str, str]:
     """Map every registered name to its kind; report duplicates, bad aliases and members."""
     kinds: dict[str, str] = {}
+    # Names are compared as resolve_unit compares them, so two spellings of one name
+    # (full-width brackets, stray spaces) cannot silently shadow each other in the lookup.
+    owner_of: dict[str, str] = {}
     for i, unit in _items(raw, "units"):
         name = unit.get("name")
         if not isinstance(name, str):
             continue
-        if name in kinds:
+        if normalize_name(name) in owner_of:
             problems.append(
                 Problem(
                     "duplicate_unit",
@@ -282,23 +336,10 @@ def _registry_names(raw: dict[str, Any], problems: list[Problem]) -> dict[str, s
                 )
             )
         kinds[name] = str(unit.get("kind"))
-    seen_alias: dict[str, str] = {}
+        owner_of.setdefault(normalize_name(name), name)
     for i, unit in _items(raw, "units"):
-        for a_i, alias in enumerate(unit.get("aliases") or []):
-            if not isinstance(alias, str):
-                continue
-            owner = seen_alias.get(alias)
-            if alias in kinds or (owner and owner != unit.get("name")):
-                problems.append(
-                    Problem(
-                        "ambiguous_alias",
-                        f"简称“{alias}”与其他单位名称或简称重复",
-                        f"alias '{alias}' is already another unit's name or alias",
-                        path=_dotted(("units", i, "aliases", a_i)),
-                        value=alias,
-                    )
-                )
-            seen_alias[alias] = str(unit.get("name"))
+        if isinstance(unit.get("name"), str):
+            _check_aliases(unit, i, owner_of, problems)
         members = unit.get("members")
         if members and unit.get("kind") != "group":
             problems.append(
@@ -310,7 +351,9 @@ def _registry_names(raw: dict[str, Any], problems: list[Problem]) -> dict[str, s
                 )
             )
         for m_i, member in enumerate(members or []):
-            if isinstance(member, str) and member not in {u.get("name") for _, u in _items(raw, "units")}:
+            if isinstance(member, str) and member not in {
+                u.get("name") for _, u in _items(raw, "units")
+            }:
                 problems.append(
                     Problem(
                         "unknown_member",
@@ -323,11 +366,32 @@ def _registry_names(raw: dict[str, Any], problems: list[Problem]) -> dict[str, s
     return kinds
 
 
+def _check_aliases(
+    unit: dict[str, Any], i: int, owner_of: dict[str, str], problems: list[Problem]
+) -> None:
+    """Report a full name or alias that already stands for another unit."""
+    aliases = unit.get("aliases") if isinstance(unit.get("aliases"), list) else []
+    spellings = [(("units", i, "full_name"), unit.get("full_name"))]
+    spellings += [(("units", i, "aliases", a_i), alias) for a_i, alias in enumerate(aliases)]
+    for loc, alias in spellings:
+        if not isinstance(alias, str):
+            continue
+        owner = owner_of.setdefault(normalize_name(alias), str(unit.get("name")))
+        if owner != unit.get("name"):
+            problems.append(
+                Problem(
+                    "ambiguous_alias",
+                    f"简称或全称“{alias}”已是单位“{owner}”的名称或简称",
+                    f"alias '{alias}' already names another unit ('{owner}')",
+                    path=_dotted(loc),
+                    value=alias,
+                )
+            )
+
+
 def _plan_period(raw: dict[str, Any], problems: list[Problem]) -> tuple[date | None, date | None]:
     meta = raw.get("plan") if isinstance(raw.get("plan"), dict) else {}
-    start, end = meta.get("period_start"), meta.get("period_end")
-    start = start if isinstance(start, date) else None
-    end = end if isinstance(end, date) else None
+    start, end = _as_date(meta.get("period_start")), _as_date(meta.get("period_end"))
     if start and end and start > end:
         problems.append(
             Problem(
@@ -339,6 +403,16 @@ def _plan_period(raw: dict[str, Any], problems: list[Problem]) -> tuple[date | N
             )
         )
     return start, end
+
+
+def _as_date(value: Any) -> date | None:
+    """A YAML date, or an ISO date string (quoted in the file); None otherwise."""
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
 
 
 def _check_thresholds(raw: dict[str, Any], problems: list[Problem]) -> None:
@@ -380,7 +454,7 @@ def _check_id(
             )
         )
     seen[value] += 1
-    if seen[value] == 2:
+    if seen[value] > 1:
         problems.append(
             Problem(
                 "duplicate_id",
@@ -444,7 +518,7 @@ def _check_indicator(
                 value=ind_id,
             )
         )
-    deadline, (start, end) = indicator.get("deadline"), period
+    deadline, (start, end) = _as_date(indicator.get("deadline")), period
     if isinstance(deadline, date) and start and end and not start <= deadline <= end:
         problems.append(
             Problem(
@@ -490,15 +564,14 @@ def _check_indicator(
         )
 
 
-# --- YAML line numbers (only computed when something is wrong) -------------------------------
+# --- YAML paths and line numbers, read from the node tree of the one parse ----------------------
 
 
-def _with_lines(problems: list[Problem], text: str) -> list[Problem]:
-    lines = _line_index(text)
+def _with_lines(problems: list[Problem], lines: dict[tuple[Any, ...], int]) -> list[Problem]:
     located = []
     for p in problems:
-        line = None
-        if p.path:
+        line = p.line
+        if line is None and p.path:
             parts = _undotted(p.path)
             while parts and tuple(parts) not in lines:
                 parts = parts[:-1]
@@ -507,28 +580,41 @@ def _with_lines(problems: list[Problem], text: str) -> list[Problem]:
     return located
 
 
-def _line_index(text: str) -> dict[tuple[Any, ...], int]:
+def _line_index(root: yaml.Node | None) -> dict[tuple[Any, ...], int]:
     """Map each YAML path (keys and list indexes) to the 1-based line where it starts."""
     index: dict[tuple[Any, ...], int] = {}
-    try:
-        root = yaml.compose(text, Loader=YamlLoader)
-    except yaml.YAMLError:
-        return index
-
-    def walk(node: yaml.Node, path: tuple[Any, ...]) -> None:
-        index[path] = node.start_mark.line + 1
-        if isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                child = (*path, key.value)
-                walk(value, child)
-                index[child] = key.start_mark.line + 1
-        elif isinstance(node, yaml.SequenceNode):
-            for i, item in enumerate(node.value):
-                walk(item, (*path, i))
-
-    if root is not None:
-        walk(root, ())
+    for path, node in _nodes(root):
+        # A mapping's key line was recorded first and wins over where its value starts.
+        index.setdefault(path, node.start_mark.line + 1)
+        for key, _ in _scalar_keyed(node):
+            index[(*path, key.value)] = key.start_mark.line + 1
     return index
+
+
+def _nodes(root: yaml.Node | None) -> list[tuple[tuple[Any, ...], yaml.Node]]:
+    """Every node with its YAML path, each visited once (anchors may repeat or recurse)."""
+    found: list[tuple[tuple[Any, ...], yaml.Node]] = []
+    visited: set[int] = set()
+    stack = [((), root)] if root is not None else []
+    while stack:
+        path, node = stack.pop()
+        if id(node) in visited:
+            continue
+        visited.add(id(node))
+        found.append((path, node))
+        if isinstance(node, yaml.MappingNode):
+            pairs = _scalar_keyed(node)
+            stack.extend(((*path, key.value), value) for key, value in reversed(pairs))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(((*path, i), item) for i, item in reversed(list(enumerate(node.value))))
+    return found
+
+
+def _scalar_keyed(node: yaml.Node) -> list[tuple[yaml.Node, yaml.Node]]:
+    """A mapping's (key, value) pairs whose key is plain text; none for other nodes."""
+    if not isinstance(node, yaml.MappingNode):
+        return []
+    return [(k, v) for k, v in node.value if isinstance(k, yaml.ScalarNode)]
 
 
 def _dotted(loc: tuple[Any, ...]) -> str:

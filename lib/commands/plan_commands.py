@@ -22,7 +22,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def cmd_check_plan(args: argparse.Namespace) -> int:
-    """Exit 0 with a one-line summary when valid, 1 with the full problem list otherwise."""
+    """Exit 0 with a summary when valid, 1 with every problem when invalid, 2 when unreadable."""
     path = args.plan or settings_from_env().plan_file
     try:
         plan = load_plan(path)
@@ -36,6 +36,6 @@ def cmd_check_plan(args: argparse.Namespace) -> int:
             )
             for p in exc.problems:
                 print(f"  {p}", file=sys.stderr)
-        return 1
+        return 2 if any(p.code == "plan_unreadable" for p in exc.problems) else 1
     print(f"{path}: OK - {plan_summary(plan)}")
     return 0
