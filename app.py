@@ -36,7 +36,7 @@ left, right = st.columns(2)
 with left:
     chart(charts.status_distribution_figure(status, lang), "dist")
 with right:
-    trend = data.trend_at(ctx.plan, ctx.plan_key, store_path, ctx.version)
+    trend = data.trend_at(ctx.plan, ctx.plan_key, store_path, ctx.version, ctx.task_ids)
     chart(charts.completion_trend_figure(trend, lang), "trend")
 
 st.subheader(tr("status_changes", lang))

@@ -12,7 +12,12 @@ import importlib
 import sys
 
 # Each module defines `register(subparsers)`; add a line when a command module is added.
-COMMAND_MODULES = ("lib.commands.plan_commands",)
+COMMAND_MODULES = (
+    "lib.commands.plan_commands",
+    "lib.commands.progress_commands",
+    "lib.commands.brief_commands",
+    "lib.commands.status_commands",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -63,3 +63,36 @@ def pick(pair: tuple[str, str], lang: Lang) -> str:
 def status_label(status: str, lang: Lang) -> str:
     """Display label of a status code."""
     return pick(STATUS_LABELS[status], lang)
+
+
+# Chart titles, axis titles, trace names and cell marks, (zh, en); used by lib/charts.py.
+# Entries with {n} are format strings.
+CHART_TEXT: dict[str, tuple[str, str]] = {
+    "no_data": ("暂无数据", "No data"),
+    "section_title": ("各分节完成度", "Completion by section"),
+    "task_title": ("各任务完成度", "Completion by task"),
+    "status_title": ("指标状态分布", "Indicators by status"),
+    "trend_title": ("完成度走势", "Completion over time"),
+    "workload_title": ("责任单位任务量", "Unit workload"),
+    "workload_top": ("（前 {n} 名）", " (top {n})"),
+    "heatmap_title": ("责任单位 × 分节 责任分布", "Responsibilities by unit and section"),
+    "heatmap_by_load": ("（按加权工作量着色）", " (colour: weighted load)"),
+    "heatmap_by_status": ("（按最差状态着色）", " (colour: worst status)"),
+    "completion": ("完成度", "Completion"),
+    "expected": ("应达进度", "Expected pace"),
+    "completion_axis": ("完成度（%）", "Completion (%)"),
+    "indicator_count": ("指标数", "Indicators"),
+    "task_count": ("任务数", "Tasks"),
+    "period_axis": ("报告期", "Period"),
+    "status": ("状态", "Status"),
+    "worst_status": ("最差状态", "Worst status"),
+    "weighted_load": ("加权工作量", "Weighted load"),
+    "lagging_tasks": ("落后/逾期任务", "Tasks behind/overdue"),
+    "lead_unit": ("牵头单位", "Lead unit"),
+    "unit_axis": ("责任单位", "Unit"),
+    "section_axis": ("分节", "Section"),
+    "lead_mark": ("牵{n}", "L{n}"),
+    "partner_mark": ("配{n}", "P{n}"),
+    "lead_tasks": ("牵头", "Lead"),
+    "partner_tasks": ("配合", "Partner"),
+}

@@ -86,9 +86,11 @@ def status_changes_at(
 
 
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
-def trend_at(_plan: Plan, plan_key: str, store_path: str, version: int) -> pd.DataFrame:
-    """Overall completion and expected pace per reported period."""
-    return metrics.completion_trend(_plan, figures_at(store_path, version))
+def trend_at(
+    _plan: Plan, plan_key: str, store_path: str, version: int, task_ids: frozenset[str]
+) -> pd.DataFrame:
+    """Completion and expected pace per reported period over the tasks in view."""
+    return metrics.completion_trend(_plan, figures_at(store_path, version), task_ids)
 
 
 @st.cache_data(max_entries=64, ttl=3600, show_spinner=False)

@@ -68,7 +68,7 @@ def test_section_filter_changes_chart_data(sample_store):
     at = open_app({"sections": "S01,S02"})
     assert not at.exception
     tasks = next(m for m in at.metric if m.label == "重点任务")
-    assert tasks.value == "14"  # S01 has T01-T04, S02 has T05-T10
+    assert tasks.value == "10"  # S01 has T01-T04, S02 has T05-T10
     bars_two = figure(at)["data"][0]
     assert len(bars_two["y"] if "y" in bars_two else bars_two["x"]) < len(
         bars_all["y"] if "y" in bars_all else bars_all["x"]

@@ -1,0 +1,611 @@
+"""The status model: progress, expected pace and status of every indicator, and their roll-ups.
+
+`indicator_status` is the one place that turns the plan and the stored cumulative figures
+into progress `p`, expected pace `e`, a status (met, overdue, no_report, behind, watch,
+on_track; first rule that applies), a reason in words, the run-rate still needed and a
+linear forecast. Everything else here aggregates its output: tasks, sections, the overall
+summary, unit workload, the unit x section responsibility matrix, the at-risk list, status
+changes, the completion trend, and the task ids a filter selects. Functions are pure and
+vectorised (no per-row Python), take the as-of period as an argument and never change
+their inputs; aggregates work on any subset of rows the pages pass in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from lib.i18n import STATUS_ORDER
+from lib.periods import parse_period, period_end, period_label, periods_between, previous_period
+from lib.plan import MILESTONE_TARGET, Plan, resolve_unit
+
+STATUS_RANK: dict[str, int] = {status: rank for rank, status in enumerate(STATUS_ORDER)}
+RISK_STATUSES = ("overdue", "behind", "no_report", "watch")
+COUNT_COLUMNS = [f"n_{status}" for status in STATUS_ORDER]
+# Ratios are rounded before threshold tests so that e.g. 1.0 - 0.9 counts as exactly 0.1.
+_DIGITS = 9
+
+STATUS_COLUMNS = [
+    "indicator_id",
+    "task_id",
+    "section_id",
+    "name",
+    "kind",
+    "unit",
+    "target",
+    "baseline",
+    "direction",
+    "deadline",
+    "lead_unit",
+    "source",
+    "value",
+    "value_period",
+    "upload_id",
+    "progress",
+    "progress_capped",
+    "expected",
+    "gap",
+    "status",
+    "stale",
+    "reason_zh",
+    "reason_en",
+    "needed_per_quarter",
+    "forecast",
+    # additions beyond the issue's list
+    "task_title",
+    "seq",
+    "note",
+    "remaining_quarters",
+]
+TASK_COLUMNS = [
+    "task_id",
+    "task_no",
+    "section_id",
+    "title",
+    "lead_unit",
+    "indicator_count",
+    "completion",
+    "expected",
+    "status",
+    *COUNT_COLUMNS,
+]
+SECTION_COLUMNS = [
+    "section_id",
+    "section_no",
+    "title",
+    "task_count",
+    "completion",
+    "expected",
+    "status",
+    *COUNT_COLUMNS,
+]
+WORKLOAD_COLUMNS = [
+    "unit",
+    "kind",
+    "tasks_led",
+    "tasks_partner",
+    "indicators_led",
+    "weighted_load",
+    "tasks_behind_or_overdue",
+    "worst_status",
+    "full_name",
+]
+MATRIX_COLUMNS = [
+    "unit",
+    "section_id",
+    "lead_count",
+    "partner_count",
+    "load",
+    "worst_status",
+    "task_ids",
+    "lead_task_ids",
+    "partner_task_ids",
+    "unit_load",
+]
+CHANGE_COLUMNS = ["indicator_id", "name", "previous_status", "status", "task_id"]
+TREND_COLUMNS = ["period", "completion", "expected"]
+
+
+# --- periods as integers ---------------------------------------------------------------------
+
+
+def _quarter_key(period: str) -> int:
+    """Consecutive integer per quarter (2014Q1 -> 8056) so periods compare and subtract."""
+    if parse_period(period) != period:
+        raise ValueError(f"not a canonical period like 2014Q2: {period!r}")
+    return int(period[:4]) * 4 + int(period[5]) - 1
+
+
+def _period_from_key(key: int) -> str:
+    return f"{key // 4}Q{key % 4 + 1}"
+
+
+def _quarter_keys(periods: pd.Series) -> np.ndarray:
+    """`_quarter_key` of each period, parsed once per distinct period."""
+    codes, uniques = pd.factorize(periods)
+    keys = np.array([_quarter_key(p) for p in uniques], dtype=np.int64)
+    return keys[codes] if len(keys) else np.zeros(len(codes), dtype=np.int64)
+
+
+def _day_number(plan: Plan, day: date | pd.Timestamp) -> int:
+    """Days from the plan start to the END of `day`, both ends counted (Jan 1 -> 1)."""
+    return (pd.Timestamp(day) - pd.Timestamp(plan.meta.period_start)).days + 1
+
+
+def _day_numbers(plan: Plan, days: pd.Series) -> np.ndarray:
+    """`_day_number` of each date in a datetime column, as floats."""
+    return ((days - pd.Timestamp(plan.meta.period_start)).dt.days + 1).to_numpy(dtype=float)
+
+
+# --- the per-indicator formulas (shared by the status table and the trend) --------------------
+
+
+def _progress_ratio(
+    value: np.ndarray, baseline: np.ndarray, target: np.ndarray, milestone: np.ndarray
+) -> np.ndarray:
+    """p: share of the way from baseline to target; milestones report percent done."""
+    # For 'decrease' the mirror (baseline - value) / (baseline - target) is algebraically
+    # the same ratio, so one formula serves both directions.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        quantity = (value - baseline) / (target - baseline)
+    return np.where(milestone, value / MILESTONE_TARGET, quantity)
+
+
+def _expected_share(elapsed_days: np.ndarray | int, total_days: np.ndarray) -> np.ndarray:
+    """e: share of the days from plan start to deadline that have passed, in [0, 1]."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.clip(np.asarray(elapsed_days, dtype=float) / total_days, 0.0, 1.0)
+
+
+def _capped(progress: np.ndarray) -> np.ndarray:
+    """Progress as averaged: within [0, 1], no report counting as 0."""
+    return np.nan_to_num(np.clip(progress, 0.0, 1.0), nan=0.0)
+
+
+# --- indicator status ------------------------------------------------------------------------
+
+
+def indicator_status(plan: Plan, progress: pd.DataFrame, as_of: str) -> pd.DataFrame:
+    """One row per plan indicator (plan order) with p, e, status and reason at `as_of`."""
+    as_of_key = _quarter_key(as_of)
+    as_of_day = pd.Timestamp(period_end(as_of))
+    thresholds = plan.thresholds
+    ind = plan.indicators
+    frame = ind.merge(_latest_values(progress, as_of_key), on="indicator_id", how="left")
+    frame["task_title"] = frame["task_id"].map(plan.tasks.set_index("task_id")["title"])
+
+    value = frame["value"].to_numpy(dtype=float)
+    baseline = frame["baseline"].to_numpy(dtype=float)
+    target = frame["target"].to_numpy(dtype=float)
+    milestone = (frame["kind"] == "milestone").to_numpy()
+    has_value = ~np.isnan(value)
+    total_days = _day_numbers(plan, frame["deadline"])
+
+    progress_ratio = _progress_ratio(value, baseline, target, milestone)
+    expected = _expected_share(_day_number(plan, as_of_day), total_days)
+    gap = np.round(expected - progress_ratio, _DIGITS)
+    met = np.round(progress_ratio, _DIGITS) >= 1
+    overdue = (frame["deadline"] < as_of_day).to_numpy() & ~met
+    status = np.select(
+        [met, overdue, ~has_value, gap > thresholds.red_gap, gap > thresholds.amber_gap],
+        ["met", "overdue", "no_report", "behind", "watch"],
+        default="on_track",
+    )
+    value_keys = _quarter_keys(frame["value_period"].fillna(as_of))
+    stale = has_value & (value_keys < as_of_key)
+    deadline = frame["deadline"].dt
+    remaining = (deadline.year * 4 + deadline.quarter - 1).to_numpy(dtype=np.int64) - as_of_key
+
+    frame["progress"] = progress_ratio
+    frame["progress_capped"] = _capped(progress_ratio)
+    frame["expected"] = expected
+    frame["gap"] = np.where(has_value, gap, np.nan)
+    frame["status"] = pd.Series(status, index=frame.index, dtype="str")
+    frame["stale"] = stale
+    frame["remaining_quarters"] = np.maximum(remaining, 0)
+    frame["needed_per_quarter"] = _needed_per_quarter(frame, met, remaining)
+    frame["forecast"] = _forecast(plan, frame, total_days)
+    frame["reason_zh"], frame["reason_en"] = _reasons(frame)
+    frame["upload_id"] = frame["upload_id"].astype("Int64")
+    return frame[STATUS_COLUMNS]
+
+
+def _latest_values(progress: pd.DataFrame, as_of_key: int) -> pd.DataFrame:
+    """Per indicator, the figure of the latest period at or before the as-of period."""
+    missing = {"indicator_id", "period", "value"} - set(progress.columns)
+    if missing:
+        raise ValueError(f"progress frame lacks columns: {sorted(missing)}")
+    reported = progress[progress["value"].notna() & progress["period"].notna()]
+    columns = ["indicator_id", "period", "value", "upload_id", "note"]
+    reported = reported.reindex(columns=columns)
+    keys = _quarter_keys(reported["period"])
+    in_time = reported.assign(_key=keys)[keys <= as_of_key]
+    latest = in_time.sort_values("_key", kind="stable").drop_duplicates("indicator_id", keep="last")
+    latest = latest.drop(columns="_key").rename(columns={"period": "value_period"})
+    return latest.astype({"value": float, "value_period": "str", "note": "str"})
+
+
+def _needed_per_quarter(frame: pd.DataFrame, met: np.ndarray, remaining: np.ndarray) -> np.ndarray:
+    """Amount still to gain (or shed, for 'decrease') per remaining quarter to the deadline.
+
+    Without any report the baseline stands in for the current value.
+    """
+    current = frame["value"].fillna(frame["baseline"]).to_numpy(dtype=float)
+    target = frame["target"].to_numpy(dtype=float)
+    decrease = (frame["direction"] == "decrease").to_numpy()
+    shortfall = np.where(decrease, current - target, target - current)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per_quarter = np.where(remaining > 0, shortfall / np.maximum(remaining, 1), np.nan)
+    return np.where(met, 0.0, per_quarter)
+
+
+def _forecast(plan: Plan, frame: pd.DataFrame, total_days: np.ndarray) -> np.ndarray:
+    """Straight line from (plan start, baseline) through the latest figure, read at the deadline.
+
+    Uses the same day counts as expected pace, so the forecast reaches the target exactly
+    when progress kept up with expected pace at the figure's date.
+    """
+    periods = frame["value_period"].dropna().unique()
+    days_by_period = {p: _day_number(plan, period_end(p)) for p in periods}
+    value_days = frame["value_period"].map(days_by_period).to_numpy(dtype=float)
+    value = frame["value"].to_numpy(dtype=float)
+    baseline = frame["baseline"].to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        line = baseline + (value - baseline) * total_days / value_days
+    forecast = np.where(value_days >= total_days, value, line)
+    return np.where(value_days > 0, forecast, np.nan)
+
+
+def _reasons(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """The status in words, Chinese and English, with the figure's period when stale."""
+    status, has_value = frame["status"], frame["value"].notna()
+    points = np.floor(frame["gap"].fillna(0) * 100 + 0.5).astype(int).astype(str)
+    due = frame["deadline"].dt.strftime("%Y-%m-%d")
+    lagging = status.isin(["behind", "watch"]).to_numpy()
+    overdue = (status == "overdue").to_numpy()
+    unreported = "，未报送数据", ", no figure reported"
+    zh = np.select(
+        [status == "met", overdue & has_value, overdue, status == "no_report", lagging],
+        [
+            "已完成",
+            "已逾期（时限 " + due + "）",
+            "已逾期（时限 " + due + "）" + unreported[0],
+            "本期未报送",
+            "落后预期 " + points + " 个百分点",
+        ],
+        default="进度正常",
+    )
+    en = np.select(
+        [status == "met", overdue & has_value, overdue, status == "no_report", lagging],
+        [
+            "target met",
+            "overdue (due " + due + ")",
+            "overdue (due " + due + ")" + unreported[1],
+            "no report this period",
+            points + " points behind expected pace",
+        ],
+        default="on track",
+    )
+    periods = frame["value_period"].dropna().unique()
+    stale = frame["stale"]
+    suffix_zh = frame["value_period"].map(
+        {p: f"（数据为 {period_label(p, 'zh')}）" for p in periods}
+    )
+    suffix_en = frame["value_period"].map(
+        {p: f" (figure from {period_label(p, 'en')})" for p in periods}
+    )
+    suffix_zh, suffix_en = suffix_zh.astype("str").fillna(""), suffix_en.astype("str").fillna("")
+    zh_series = pd.Series(zh, index=frame.index, dtype="str")
+    en_series = pd.Series(en, index=frame.index, dtype="str")
+    return (
+        zh_series.where(~stale, zh_series + suffix_zh),
+        en_series.where(~stale, en_series + suffix_en),
+    )
+
+
+# --- roll-ups --------------------------------------------------------------------------------
+
+
+def _worst(ranks: pd.Series) -> pd.Series:
+    """Status code of the smallest rank (the worst) per group already reduced to ranks."""
+    return ranks.map(dict(enumerate(STATUS_ORDER))).astype("str")
+
+
+def _rollup(frame: pd.DataFrame, key: str, completion: str, count_name: str) -> pd.DataFrame:
+    """Per key: row count, mean completion, mean expected, worst status and n_<status>."""
+    ranked = frame.assign(_rank=frame["status"].map(STATUS_RANK))
+    summary = ranked.groupby(key, sort=False).agg(
+        **{count_name: ("status", "size")},
+        completion=(completion, "mean"),
+        expected=("expected", "mean"),
+        _rank=("_rank", "min"),
+    )
+    summary["status"] = _worst(summary.pop("_rank"))
+    counts = (
+        frame.groupby([key, "status"], sort=False).size().unstack(fill_value=0)
+        if len(frame)
+        else pd.DataFrame()
+    )
+    counts = counts.reindex(index=summary.index, columns=list(STATUS_ORDER), fill_value=0)
+    counts.columns = COUNT_COLUMNS
+    return summary.join(counts.astype("int64")).reset_index()
+
+
+def task_completion(plan: Plan, status: pd.DataFrame) -> pd.DataFrame:
+    """Per task with indicators in `status` (plan order): mean capped progress, worst status."""
+    rolled = _rollup(status, "task_id", "progress_capped", "indicator_count")
+    columns = ["task_id", "task_no", "section_id", "title", "lead_unit"]
+    tasks = plan.tasks.loc[plan.tasks["task_id"].isin(rolled["task_id"]), columns]
+    return tasks.merge(rolled, on="task_id", how="left")[TASK_COLUMNS].reset_index(drop=True)
+
+
+def section_completion(plan: Plan, tasks: pd.DataFrame) -> pd.DataFrame:
+    """Per section with tasks in `tasks` (plan order): mean task completion, worst status."""
+    rolled = _rollup(tasks, "section_id", "completion", "task_count")
+    columns = ["section_id", "section_no", "title"]
+    sections = plan.sections.loc[plan.sections["section_id"].isin(rolled["section_id"]), columns]
+    return sections.merge(rolled, on="section_id", how="left")[SECTION_COLUMNS].reset_index(
+        drop=True
+    )
+
+
+def overall_summary(status: pd.DataFrame, tasks: pd.DataFrame) -> dict[str, object]:
+    """KPIs: task/indicator counts, mean task completion and expected, indicators per status.
+
+    `task_counts` (tasks per status) is an addition; completion and expected are NaN when
+    no task is in view.
+    """
+    counts = status["status"].value_counts()
+    task_counts = tasks["status"].value_counts()
+    return {
+        "task_count": len(tasks),
+        "indicator_count": len(status),
+        "completion": float(tasks["completion"].mean()) if len(tasks) else float("nan"),
+        "expected": float(tasks["expected"].mean()) if len(tasks) else float("nan"),
+        "counts": {s: int(counts.get(s, 0)) for s in STATUS_ORDER},
+        "task_counts": {s: int(task_counts.get(s, 0)) for s in STATUS_ORDER},
+    }
+
+
+# --- units -----------------------------------------------------------------------------------
+
+
+def _responsibilities(plan: Plan, tasks: pd.DataFrame, expand_groups: bool) -> pd.DataFrame:
+    """Unit-task pairs for the tasks in view with each task's status and indicator count.
+
+    With `expand_groups`, a group with members is replaced by its members; a member named
+    on the same task in its own right keeps one row with the stronger role (lead).
+    """
+    columns = ["task_id", "section_id", "unit", "role"]
+    resp = plan.responsibilities.loc[
+        plan.responsibilities["task_id"].isin(tasks["task_id"]), columns
+    ]
+    if expand_groups and len(plan.group_members):
+        members = resp.merge(plan.group_members, left_on="unit", right_on="group")
+        members = members.assign(unit=members["member"])[columns]
+        direct = resp[~resp["unit"].isin(plan.group_members["group"])]
+        resp = pd.concat([direct, members], ignore_index=True)
+        lead_first = resp.assign(_order=(resp["role"] != "lead").astype(int))
+        resp = lead_first.sort_values("_order", kind="stable").drop_duplicates(["task_id", "unit"])
+        resp = resp.drop(columns="_order")
+    task_info = tasks.set_index("task_id")
+    task_no = plan.tasks.set_index("task_id")["task_no"]
+    return resp.assign(
+        is_lead=resp["role"] == "lead",
+        status=resp["task_id"].map(task_info["status"]),
+        indicator_count=resp["task_id"].map(task_info["indicator_count"]),
+        _rank=resp["task_id"].map(task_info["status"]).map(STATUS_RANK),
+        _task_no=resp["task_id"].map(task_no),
+    ).sort_values("_task_no", kind="stable")
+
+
+def _registry_order(plan: Plan, units: pd.Series) -> pd.Series:
+    """Position of each unit in the plan's unit registry (unknown names last)."""
+    position = pd.Series(range(len(plan.units)), index=plan.units["unit"])
+    return units.map(position).fillna(len(plan.units))
+
+
+def unit_workload(plan: Plan, tasks: pd.DataFrame, expand_groups: bool = False) -> pd.DataFrame:
+    """Per unit with a task in view: tasks led / as partner, weighted load, lagging tasks."""
+    resp = _responsibilities(plan, tasks, expand_groups)
+    weights = plan.thresholds
+    lagging = resp["status"].isin(["behind", "overdue"])
+    grouped = resp.assign(
+        _led_indicators=resp["indicator_count"].where(resp["is_lead"], 0),
+        _lagging=lagging,
+    ).groupby("unit", sort=False)
+    load = grouped.agg(
+        tasks_led=("is_lead", "sum"),
+        _tasks=("task_id", "size"),
+        indicators_led=("_led_indicators", "sum"),
+        tasks_behind_or_overdue=("_lagging", "sum"),
+        _rank=("_rank", "min"),
+    ).reset_index()
+    load["tasks_partner"] = load.pop("_tasks") - load["tasks_led"]
+    load["weighted_load"] = (
+        weights.lead_weight * load["tasks_led"] + weights.partner_weight * load["tasks_partner"]
+    ).astype(float)
+    load["worst_status"] = _worst(load.pop("_rank"))
+    registry = plan.units.set_index("unit")
+    load["kind"] = load["unit"].map(registry["kind"])
+    load["full_name"] = load["unit"].map(registry["full_name"])
+    load = load.astype(
+        {c: "int64" for c in ("tasks_led", "tasks_partner", "indicators_led")}
+        | {"tasks_behind_or_overdue": "int64"}
+    )
+    load["_order"] = _registry_order(plan, load["unit"])
+    load = load.sort_values(
+        ["weighted_load", "tasks_led", "_order"], ascending=[False, False, True], kind="stable"
+    )
+    return load[WORKLOAD_COLUMNS].reset_index(drop=True)
+
+
+def responsibility_matrix(
+    plan: Plan, tasks: pd.DataFrame, expand_groups: bool = False
+) -> pd.DataFrame:
+    """Long unit x section table: lead/partner task counts, load, worst status, task ids.
+
+    Rows come ordered by the unit's total load (descending, then registry order) and then
+    by section; `unit_load` is that total.
+    """
+    resp = _responsibilities(plan, tasks, expand_groups)
+    weights = plan.thresholds
+    resp = resp.assign(
+        _lead_id=resp["task_id"].where(resp["is_lead"]),
+        _partner_id=resp["task_id"].where(~resp["is_lead"]),
+    )
+    grouped = resp.groupby(["unit", "section_id"], sort=False)
+    matrix = grouped.agg(
+        lead_count=("is_lead", "sum"),
+        _tasks=("task_id", "size"),
+        _rank=("_rank", "min"),
+        task_ids=("task_id", ",".join),
+        lead_task_ids=("_lead_id", lambda ids: ",".join(ids.dropna())),
+        partner_task_ids=("_partner_id", lambda ids: ",".join(ids.dropna())),
+    ).reset_index()
+    matrix["lead_count"] = matrix["lead_count"].astype("int64")
+    matrix["partner_count"] = (matrix.pop("_tasks") - matrix["lead_count"]).astype("int64")
+    matrix["load"] = (
+        weights.lead_weight * matrix["lead_count"]
+        + weights.partner_weight * matrix["partner_count"]
+    ).astype(float)
+    matrix["worst_status"] = _worst(matrix.pop("_rank"))
+    matrix["unit_load"] = matrix.groupby("unit")["load"].transform("sum")
+    section_no = plan.sections.set_index("section_id")["section_no"]
+    matrix = matrix.assign(
+        _order=_registry_order(plan, matrix["unit"]),
+        _section=matrix["section_id"].map(section_no),
+    ).sort_values(["unit_load", "_order", "_section"], ascending=[False, True, True])
+    return matrix[MATRIX_COLUMNS].reset_index(drop=True)
+
+
+# --- lists, changes, trend, scope --------------------------------------------------------------
+
+
+def at_risk_indicators(status: pd.DataFrame) -> pd.DataFrame:
+    """Indicators on watch, behind, overdue or unreported: worst status first, then widest gap."""
+    risky = status[status["status"].isin(RISK_STATUSES)]
+    ordered = risky.assign(_rank=risky["status"].map(STATUS_RANK)).sort_values(
+        ["_rank", "gap"], ascending=[True, False], na_position="last", kind="stable"
+    )
+    return ordered.drop(columns="_rank").reset_index(drop=True)
+
+
+def status_changes(plan: Plan, progress: pd.DataFrame, as_of: str) -> pd.DataFrame:
+    """Indicators whose status at `as_of` differs from the previous quarter's.
+
+    Empty when the previous quarter ends before the plan starts (nothing to compare with).
+    """
+    previous = previous_period(as_of)
+    if period_end(previous) < plan.meta.period_start:
+        _quarter_key(as_of)
+        return pd.DataFrame({c: pd.Series(dtype="str") for c in CHANGE_COLUMNS})
+    now = indicator_status(plan, progress, as_of)
+    before = indicator_status(plan, progress, previous)
+    now["previous_status"] = before["status"].to_numpy()
+    changed = now[now["status"] != now["previous_status"]]
+    return changed[CHANGE_COLUMNS].reset_index(drop=True)
+
+
+def latest_reported_period(progress: pd.DataFrame) -> str | None:
+    """The latest period with any reported value, or None when nothing is reported."""
+    reported = progress.loc[progress["value"].notna() & progress["period"].notna(), "period"]
+    if reported.empty:
+        return None
+    return _period_from_key(int(_quarter_keys(reported).max()))
+
+
+def completion_trend(
+    plan: Plan, progress: pd.DataFrame, task_ids: Iterable[str] | None = None
+) -> pd.DataFrame:
+    """Overall completion and expected pace at every plan quarter up to the latest reported.
+
+    Same definitions as `indicator_status` + `task_completion` + `overall_summary`, computed
+    for all quarters at once on an indicator x quarter matrix. `task_ids` (an addition)
+    limits the tasks averaged, as the pages' filters do.
+    """
+    latest = latest_reported_period(progress)
+    if latest is None:
+        return pd.DataFrame(
+            {"period": pd.Series(dtype="str"), "completion": pd.Series(dtype=float)}
+        ).assign(expected=pd.Series(dtype=float))
+    periods = [
+        p
+        for p in periods_between(plan.meta.period_start, plan.meta.period_end)
+        if _quarter_key(p) <= _quarter_key(latest)
+    ]
+    ind = plan.indicators
+    if task_ids is not None:
+        ind = ind[ind["task_id"].isin(set(task_ids))]
+    if not periods or ind.empty:
+        return pd.DataFrame({"period": pd.Series(periods, dtype="str")}).reindex(
+            columns=TREND_COLUMNS
+        )
+    values = _values_carried_forward(ind, progress, [_quarter_key(p) for p in periods])
+    column = np.newaxis
+    ratio = _progress_ratio(
+        values,
+        ind["baseline"].to_numpy(dtype=float)[:, column],
+        ind["target"].to_numpy(dtype=float)[:, column],
+        (ind["kind"] == "milestone").to_numpy()[:, column],
+    )
+    elapsed = np.array([_day_number(plan, period_end(p)) for p in periods], dtype=float)
+    expected = _expected_share(elapsed[column, :], _day_numbers(plan, ind["deadline"])[:, column])
+    task_codes = ind["task_id"].to_numpy()
+    completion = pd.DataFrame(_capped(ratio)).groupby(task_codes).mean().mean(axis=0)
+    expected_mean = pd.DataFrame(expected).groupby(task_codes).mean().mean(axis=0)
+    return pd.DataFrame(
+        {
+            "period": pd.Series(periods, dtype="str"),
+            "completion": completion.to_numpy(),
+            "expected": expected_mean.to_numpy(),
+        }
+    )
+
+
+def _values_carried_forward(
+    indicators: pd.DataFrame, progress: pd.DataFrame, period_keys: list[int]
+) -> np.ndarray:
+    """Indicator x period matrix of the latest figure at or before each period (NaN if none)."""
+    reported = progress[progress["value"].notna() & progress["period"].notna()]
+    row = pd.Index(indicators["indicator_id"]).get_indexer(reported["indicator_id"])
+    keys = _quarter_keys(reported["period"])
+    first, last = min(int(keys.min(initial=period_keys[0])), period_keys[0]), period_keys[-1]
+    keep = (row >= 0) & (keys <= last)
+    grid = np.full((len(indicators), last - first + 1), np.nan)
+    grid[row[keep], keys[keep] - first] = reported["value"].to_numpy(dtype=float)[keep]
+    filled = pd.DataFrame(grid).ffill(axis=1).to_numpy()
+    return filled[:, [k - first for k in period_keys]]
+
+
+def filter_scope(
+    plan: Plan, section_ids: list[str] | None, unit: str | None, lead_only: bool
+) -> set[str]:
+    """Ids of the tasks in view: in the chosen sections and, if a unit is chosen, on its list.
+
+    A unit answers for tasks that name it or a group it belongs to; with `lead_only` only
+    those it leads (directly or as a member of the leading group). The unit may be written
+    as its name, full name or alias. Unknown sections or units raise ValueError.
+    """
+    tasks = plan.tasks
+    keep = pd.Series(True, index=tasks.index)
+    if section_ids:
+        unknown = sorted(set(section_ids) - set(plan.sections["section_id"]))
+        if unknown:
+            raise ValueError(f"unknown section ids: {unknown}")
+        keep &= tasks["section_id"].isin(section_ids)
+    if unit:
+        canonical = resolve_unit(plan, unit)
+        if canonical is None:
+            raise ValueError(f"unknown unit: {unit!r}")
+        members = plan.group_members
+        names = {canonical, *members.loc[members["member"] == canonical, "group"]}
+        resp = plan.responsibilities
+        mine = resp[resp["unit"].isin(names)]
+        if lead_only:
+            mine = mine[mine["role"] == "lead"]
+        keep &= tasks["task_id"].isin(mine["task_id"])
+    return set(tasks.loc[keep, "task_id"])
