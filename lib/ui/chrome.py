@@ -159,6 +159,7 @@ def _sidebar(plan: Plan, filters: Filters, periods: list[str]) -> None:
             tr("sections_filter", lang),
             options=list(titles),
             format_func=lambda s: f"{s} {titles[s]}",
+            placeholder=tr("all_sections", lang),
             key="_w_sections",
             on_change=bind_widget(
                 "sections", "_w_sections", list(filters.sections), lambda v: ",".join(v or [])
@@ -191,9 +192,8 @@ def _unit_sort_key(plan: Plan):
 def _header(ctx: PageContext, title: str) -> None:
     lang = ctx.lang
     st.title(title)
-    doc = ctx.plan.meta.document_number
     as_of = period_label(ctx.as_of, lang) if ctx.as_of else "-"
-    st.caption(f"{tr('app_subtitle', lang)} · {tr('as_of_banner', lang, period=as_of)} · {doc}")
+    st.caption(f"{tr('app_subtitle', lang)} · {tr('as_of_banner', lang, period=as_of)}")
     if ctx.sample_in_use:
         st.warning(pick(SAMPLE_DATA_NOTICE, lang), icon=":material/science:")
     elif not ctx.has_figures:

@@ -22,6 +22,7 @@ UI_TEXT: dict[str, tuple[str, str]] = {
     "filters": ("筛选", "Filters"),
     "as_of": ("数据截至", "As of"),
     "sections_filter": ("分节", "Sections"),
+    "all_sections": ("全部分节", "All sections"),
     "unit_filter": ("责任单位", "Responsible unit"),
     "all_units": ("全部单位", "All units"),
     "lead_only": ("仅看牵头任务", "Lead tasks only"),
