@@ -1,12 +1,15 @@
 """总览 Overview: KPIs, completion by section, status mix, trend, and this period's changes."""
 
+from datetime import date
+
 import streamlit as st
 
 from lib import charts, metrics
+from lib.briefing import briefing_deck
 from lib.columns import column_labels
 from lib.periods import periods_between
 from lib.ui import data
-from lib.ui.chrome import page_setup
+from lib.ui.chrome import page_setup, present_view_footer
 from lib.ui.components import chart, percent, status_counts_row, table, with_status_labels
 from lib.ui.text import tr
 
@@ -31,13 +34,15 @@ kpis[3].metric(tr("kpi_expected", lang), percent(summary["expected"]))
 kpis[4].metric(tr("kpi_at_risk", lang), len(metrics.at_risk_indicators(status)))
 status_counts_row(summary["counts"], lang)
 
-chart(charts.completion_by_section_figure(metrics.section_completion(ctx.plan, tasks), lang), "sec")
+stamp = ctx.chart_stamp(status)
+sections = metrics.section_completion(ctx.plan, tasks)
+chart(charts.completion_by_section_figure(sections, lang), "completion_by_section", stamp)
 left, right = st.columns(2)
 with left:
-    chart(charts.status_distribution_figure(status, lang), "dist")
+    chart(charts.status_distribution_figure(status, lang), "status_distribution", stamp)
 with right:
     trend = data.trend_at(ctx.plan, ctx.plan_key, store_path, ctx.version, ctx.task_ids)
-    chart(charts.completion_trend_figure(trend, lang), "trend")
+    chart(charts.completion_trend_figure(trend, lang), "completion_trend", stamp)
 
 st.subheader(tr("status_changes", lang))
 first_period = periods_between(ctx.plan.meta.period_start, ctx.plan.meta.period_end)[0]
@@ -54,3 +59,16 @@ else:
     shown = with_status_labels(shown, lang)
     keys = ["indicator_id", "name", "previous_status_label", "status_label"]
     table(shown, column_labels(keys, lang), key="changes")
+
+st.download_button(
+    tr("brief_pptx", lang),
+    data=lambda: briefing_deck(
+        ctx.plan, ctx.figures, ctx.as_of, made_on=date.today(), lang=lang, sample=ctx.sample_in_use
+    ),
+    file_name=f"briefing_{ctx.as_of}.pptx",
+    mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    key="brief_pptx",
+    on_click="ignore",
+    icon=":material/slideshow:",
+)
+present_view_footer(ctx, "overview")

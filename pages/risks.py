@@ -1,14 +1,14 @@
 """风险预警 At risk: indicators on watch, behind, overdue or unreported, worst first; 督办清单."""
 
 import streamlit as st
-from lib.tabular_export import csv_bytes, xlsx_bytes
 
 from lib import metrics
 from lib.columns import column_labels
 from lib.i18n import STATUS_ORDER, status_label
 from lib.periods import period_label
 from lib.tables import indicator_rows
-from lib.ui.chrome import page_setup
+from lib.tabular_export import csv_bytes, xlsx_bytes
+from lib.ui.chrome import page_setup, present_view_footer
 from lib.ui.components import table
 from lib.ui.text import tr
 
@@ -54,3 +54,4 @@ left.download_button(
 right.download_button(
     tr("download_csv", lang), csv_bytes(export), file_name=f"{stem}.csv", mime="text/csv"
 )
+present_view_footer(ctx, "risks")

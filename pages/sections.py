@@ -6,7 +6,7 @@ from lib import charts
 from lib.columns import column_labels
 from lib.i18n import ROLE_LABELS, pick
 from lib.tables import indicator_rows, task_rows
-from lib.ui.chrome import page_setup
+from lib.ui.chrome import page_setup, present_view_footer
 from lib.ui.components import chart, percent, table
 from lib.ui.text import tr
 
@@ -18,7 +18,8 @@ if tasks.empty:
     st.stop()
 sections = ctx.sections()
 if ctx.has_figures:
-    chart(charts.completion_by_section_figure(sections, lang), "sections_chart")
+    stamp = ctx.chart_stamp(ctx.status())
+    chart(charts.completion_by_section_figure(sections, lang), "sections_chart", stamp)
 
 rows = task_rows(tasks, lang)
 task_keys = ["task_id", "title", "lead_unit", "indicator_count", "completion_pct", "status_label"]
@@ -59,3 +60,4 @@ keys = [
     "expected_pct", "status_label", "deadline", "reason", "source", "upload_id",
 ]  # fmt: skip
 table(detail, column_labels(keys, lang), key="task_indicators")
+present_view_footer(ctx, "sections")

@@ -5,7 +5,7 @@ import streamlit as st
 from lib.columns import column_labels
 from lib.search import matching_task_ids
 from lib.tables import task_rows
-from lib.ui.chrome import page_setup
+from lib.ui.chrome import page_setup, present_view_footer
 from lib.ui.components import table
 from lib.ui.text import tr
 
@@ -21,3 +21,4 @@ if rows.empty:
 keys = ["task_id", "section_id", "title", "lead_unit", "indicator_count", "completion_pct"]
 keys += ["expected_pct", "status_label"]
 table(rows, column_labels(keys, lang), key="task_list", height=700)
+present_view_footer(ctx, "tasks")

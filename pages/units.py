@@ -5,7 +5,7 @@ import streamlit as st
 from lib import charts, metrics
 from lib.columns import column_labels
 from lib.tables import unit_task_rows, workload_rows
-from lib.ui.chrome import page_setup
+from lib.ui.chrome import page_setup, present_view_footer
 from lib.ui.components import chart, table
 from lib.ui.text import tr
 
@@ -30,10 +30,12 @@ color_by = (
 expand = options[1].toggle(tr("expand_groups", lang), key="expand_groups")
 
 matrix = metrics.responsibility_matrix(ctx.plan, tasks, expand_groups=expand)
-chart(charts.responsibility_heatmap_figure(matrix, ctx.plan.sections, lang, color_by), "heatmap")
+stamp = ctx.chart_stamp(ctx.status())
+heatmap = charts.responsibility_heatmap_figure(matrix, ctx.plan.sections, lang, color_by)
+chart(heatmap, "responsibility_heatmap", stamp)
 
 workload = metrics.unit_workload(ctx.plan, tasks, expand_groups=expand)
-chart(charts.unit_workload_figure(workload, lang), "workload_chart")
+chart(charts.unit_workload_figure(workload, lang), "unit_workload", stamp)
 st.subheader(tr("workload_table", lang))
 rows = workload_rows(workload, lang)
 table(rows, column_labels(list(rows.columns), lang), key="workload")
@@ -55,3 +57,4 @@ cells[3].metric(
 mine = unit_task_rows(ctx.plan, tasks, chosen, lang)
 keys = ["task_id", "title", "role_label", "completion_pct", "expected_pct", "status_label"]
 table(mine, column_labels(keys, lang), key="scorecard_tasks")
+present_view_footer(ctx, "units")

@@ -4,14 +4,14 @@ from datetime import UTC, datetime
 from io import BytesIO
 
 import streamlit as st
-from lib.progress_file import import_preview, validate_progress
-from lib.tabular_export import csv_bytes, xlsx_bytes
-from lib.template import write_template
 
 from lib.columns import column_labels
 from lib.errors import UserInputError
+from lib.progress_file import import_preview, validate_progress
+from lib.tabular_export import csv_bytes, xlsx_bytes
+from lib.template import write_template
 from lib.ui import data
-from lib.ui.chrome import page_setup
+from lib.ui.chrome import page_setup, present_view_footer
 from lib.ui.components import show_problems, table
 from lib.ui.text import tr
 
@@ -94,3 +94,4 @@ else:
                 st.rerun()
             except UserInputError as exc:
                 show_problems(exc.problems, lang)
+present_view_footer(ctx, "upload")

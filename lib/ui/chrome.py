@@ -15,10 +15,12 @@ import streamlit as st
 from lib import metrics
 from lib.config import Settings, settings_from_env
 from lib.i18n import SAMPLE_DATA_NOTICE, pick
+from lib.images import source_line
 from lib.periods import period_label, periods_between
 from lib.plan import Plan
 from lib.store import ProgressStore
 from lib.ui import data
+from lib.ui.components import ChartStamp
 from lib.ui.filters import Filters, bind_widget, filters_from_query
 from lib.ui.text import tr
 
@@ -81,6 +83,14 @@ class PageContext:
         )
         return full[full["task_id"].isin(self.task_ids)].reset_index(drop=True)
 
+    def chart_stamp(self, status: pd.DataFrame) -> ChartStamp:
+        """As-of stamp and source line (document, upload batches) for exported images."""
+        line = source_line(
+            self.plan.meta.document_number, status["upload_id"], self.lang, self.sample_in_use
+        )
+        label = period_label(self.as_of, self.lang) if self.as_of else "-"
+        return ChartStamp(label, line, self.lang, self.as_of or "")
+
     def tasks(self) -> pd.DataFrame:
         """Task completion for the tasks in view."""
         return metrics.task_completion(self.plan, self.status())
@@ -111,7 +121,7 @@ def page_setup(page: str) -> PageContext:
     if filters.view == "present":
         st.markdown(PRESENT_CSS, unsafe_allow_html=True)  # static CSS only, never data
     else:
-        _sidebar(plan, filters, periods)
+        _sidebar(plan, filters, periods, page)
     task_ids = data.scope_at(plan, plan_key, filters.sections, filters.unit, filters.lead_only)
     ctx = PageContext(
         settings=settings,
@@ -132,12 +142,23 @@ def _lang_hint() -> str:
     return "en" if st.query_params.get("lang") == "en" else "zh"
 
 
-def _sidebar(plan: Plan, filters: Filters, periods: list[str]) -> None:
+def _page_path(page: str) -> str:
+    return next(p[1] for p in PAGES if p[0] == page)
+
+
+def _sidebar(plan: Plan, filters: Filters, periods: list[str], page: str) -> None:
     lang = filters.lang
     with st.sidebar:
         st.markdown(f"### {tr('app_title', lang)}")
         for _, path, key, icon in PAGES:
             st.page_link(path, label=tr(key, lang), icon=icon, query_params=filters.query_params())
+        st.page_link(
+            _page_path(page),
+            label=tr("present_view", lang),
+            icon=":material/slideshow:",
+            query_params={**filters.query_params(), "view": "present"},
+            help=tr("present_help", lang),
+        )
         st.divider()
         st.segmented_control(
             tr("language", lang),
@@ -187,6 +208,13 @@ def _sidebar(plan: Plan, filters: Filters, periods: list[str]) -> None:
 def _unit_sort_key(plan: Plan):
     order = {u: i for i, u in enumerate(plan.responsibilities["unit"].drop_duplicates())}
     return lambda unit: order.get(unit, len(order))
+
+
+def present_view_footer(ctx: PageContext, page: str) -> None:
+    """In presentation view, a small link back to the normal view at the page's end."""
+    if ctx.filters.view == "present":
+        params = {k: v for k, v in ctx.filters.query_params().items() if k != "view"}
+        st.page_link(_page_path(page), label=tr("leave_present", ctx.lang), query_params=params)
 
 
 def _header(ctx: PageContext, title: str) -> None:

@@ -6,11 +6,15 @@ and names from uploads cannot inject markup.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
 from lib.i18n import STATUS_ORDER, status_label
+from lib.images import figure_png, slide_figure
+from lib.ui.text import tr
 
 PLOTLY_CONFIG = {
     "displaylogo": False,
@@ -18,9 +22,35 @@ PLOTLY_CONFIG = {
 }
 
 
-def chart(fig: go.Figure, key: str) -> None:
-    """Render a figure full width with the slide-sized image button."""
+@dataclass(frozen=True)
+class ChartStamp:
+    """What every exported chart image carries: as-of stamp and source line."""
+
+    as_of_label: str
+    source_line: str
+    lang: str
+    period: str
+
+
+def chart(fig: go.Figure, key: str, stamp: ChartStamp) -> None:
+    """Render a figure full width, with a slide-ready PNG download rendered on click."""
     st.plotly_chart(fig, key=key, config=PLOTLY_CONFIG, width="stretch")
+
+    def slide_png() -> bytes:
+        slide = slide_figure(
+            fig, as_of_label=stamp.as_of_label, source_line=stamp.source_line, lang=stamp.lang
+        )
+        return figure_png(slide)
+
+    st.download_button(
+        tr("chart_png", stamp.lang),
+        data=slide_png,
+        file_name=f"{key}_{stamp.period}.png",
+        mime="image/png",
+        key=f"png_{key}",
+        on_click="ignore",
+        icon=":material/image:",
+    )
 
 
 def table(

@@ -111,7 +111,15 @@ UI_TEXT: dict[str, tuple[str, str]] = {
     ),
     "no_uploads": ("尚无上传记录。", "No uploads yet."),
     "source_doc": ("数据来源", "Source"),
-    "chart_png": ("下载图片 (PNG)", "Download image (PNG)"),
+    "chart_png": ("下载幻灯片图片 (PNG)", "Download slide image (PNG)"),
+    "present_view": ("演示视图（16:9）", "Presentation view (16:9)"),
+    "present_help": (
+        "隐藏侧栏与工具栏，按 16:9 固定宽度排版，便于截图放入汇报材料或打印（A4 横向）。",
+        "Hides the sidebar and toolbar and lays the page out at a fixed 16:9 width for "
+        "screenshots and printing (A4 landscape).",
+    ),
+    "leave_present": ("退出演示视图", "Leave presentation view"),
+    "brief_pptx": ("下载汇报材料 (PPT)", "Download briefing deck (PPT)"),
 }
 
 
