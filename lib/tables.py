@@ -31,6 +31,7 @@ INDICATOR_COLUMNS = [
     "needed_per_quarter",
     "forecast",
     "source",
+    "note",
     "upload_id",
 ]
 
@@ -62,6 +63,7 @@ def indicator_rows(status: pd.DataFrame, plan: Plan, lang: str) -> pd.DataFrame:
             "needed_per_quarter": status["needed_per_quarter"].round(2),
             "forecast": status["forecast"].round(2),
             "source": status["source"],
+            "note": status["note"],
             "upload_id": status["upload_id"].astype("Int64"),
         }
     )

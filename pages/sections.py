@@ -57,7 +57,7 @@ status = ctx.status()
 detail = indicator_rows(status[status["task_id"] == task_id], ctx.plan, lang)
 keys = [
     "indicator_id", "name", "target", "unit", "value", "value_period", "progress_pct",
-    "expected_pct", "status_label", "deadline", "reason", "source", "upload_id",
+    "expected_pct", "status_label", "note", "reason", "deadline", "source", "upload_id",
 ]  # fmt: skip
 table(detail, column_labels(keys, lang), key="task_indicators")
 present_view_footer(ctx, "sections")

@@ -1,0 +1,113 @@
+"""A real dashboard server on a free port against a temporary store, and a real Chromium.
+
+The store holds the sample figures (marked as sample) and one upload whose note and
+reporter carry HTML, so the browser tests can check that nothing from data runs as markup.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from lib.config import DEFAULT_PLAN_FILE, SAMPLE_PROGRESS_FILE
+from lib.plan import load_plan
+from lib.progress_file import validate_progress
+from lib.store import ProgressStore
+
+REPO = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+SCREENSHOTS = REPO / "screenshots"
+XSS_NOTE = "<img src=x onerror=alert(1)>"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _seed(store_path: Path) -> None:
+    plan = load_plan(DEFAULT_PLAN_FILE)
+    store = ProgressStore(store_path)
+    content = SAMPLE_PROGRESS_FILE.read_bytes()
+    report = validate_progress(content, SAMPLE_PROGRESS_FILE.name, plan)
+    now = datetime(2014, 10, 15, tzinfo=UTC)
+    store.import_report(report, content=content, file_name="progress.csv", by="示例数据 / sample",
+                        now=now, is_sample=True)  # fmt: skip
+    hostile = f"指标编号,报告期,完成值,进展情况,填报单位\nT16-1,2014Q3,70,{XSS_NOTE},市住建局\n"
+    content = hostile.encode("utf-8-sig")
+    report = validate_progress(content, "xss.csv", plan, stored=store.current_values())
+    assert report.ok, report.problems
+    store.import_report(report, content=content, file_name="xss.csv", by="<b>tester</b>", now=now)
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory) -> str:
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian chromium is not installed (make test installs it)")
+    store_path = tmp_path_factory.mktemp("browser") / "progress.sqlite3"
+    _seed(store_path)
+    port = _free_port()
+    env = {**os.environ, "PROGRESS_DB": str(store_path)}
+    env.pop("PLAN_FILE", None)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"),
+         "--server.port", str(port), "--server.headless", "true",
+         "--browser.gatherUsageStats", "false"],
+        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                    if response.read() == b"ok":
+                        break
+            except OSError:
+                time.sleep(0.3)
+        else:
+            pytest.fail("streamlit did not become healthy within 60 s")
+        yield url
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                  "--disable-background-networking", "--disable-component-update"],
+        )  # fmt: skip
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1440, "height": 2400}, accept_downloads=True)
+    page = context.new_page()
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.dialogs = dialogs
+    yield page
+    context.close()
