@@ -17,6 +17,7 @@ COMMAND_MODULES = (
     "lib.commands.progress_commands",
     "lib.commands.brief_commands",
     "lib.commands.status_commands",
+    "lib.commands.auth_commands",
 )
 
 

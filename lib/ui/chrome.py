@@ -37,7 +37,8 @@ PRESENT_CSS = """
 <style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
 [data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecoration"],
-[data-testid="stStatusWidget"], footer { display: none !important; }
+[data-testid="stStatusWidget"], [data-testid="stDownloadButton"],
+[data-testid="stElementToolbar"], footer { display: none !important; }
 .block-container, [data-testid="stMainBlockContainer"] {
   max-width: 1280px !important; width: 1280px !important; padding: 24px 32px !important;
   margin: 0 auto !important;

@@ -90,6 +90,8 @@ def test_present_view_hides_sidebar(server, page):
     page.set_viewport_size({"width": 1600, "height": 1000})
     page.goto(f"{server}/?view=present")
     wait_for_app(page)
+    page.wait_for_selector(".js-plotly-plot .main-svg", timeout=30_000)
+    assert page.locator('[data-testid="stDownloadButton"]').first.is_hidden()
     assert not page.locator('[data-testid="stSidebar"]').is_visible()
     width = page.locator('[data-testid="stMainBlockContainer"]').bounding_box()["width"]
     assert width == pytest.approx(1280, abs=2)

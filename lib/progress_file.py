@@ -1,0 +1,1059 @@
+"""Quarterly progress files: read an uploaded CSV/XLSX safely, then check every cell.
+
+`read_table` owns the bytes: it decides the real file type from the content (never the
+extension), decodes CSV as BOM -> UTF-8 -> GB18030 (never latin-1), refuses binary files, zip
+bombs and XML with DTD/ENTITY declarations, finds the header row below any title rows and
+returns every cell as text. `validate_progress` owns the meaning: it normalises cells
+(NFKC, stray and zero-width spaces), checks each row against the plan and the stored
+figures, and returns a `ValidationReport` listing every problem at once, located by the row
+number Excel shows and the column heading the user wrote. `import_preview` shows what an
+import would change. Nothing here touches the store or the file system.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import math
+import re
+import unicodedata
+import zipfile
+import zlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time
+from itertools import islice
+from typing import Literal, NoReturn
+from xml.etree.ElementTree import ParseError
+
+import pandas as pd
+from defusedxml.ElementTree import iterparse
+from openpyxl import Workbook, load_workbook
+from openpyxl.utils.cell import coordinate_to_tuple
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+
+from lib.errors import Problem, ProgressFileError
+from lib.periods import parse_period, periods_between
+from lib.plan import Plan, normalize_name, resolve_unit, units_responsible_for
+
+MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_XLSX_UNCOMPRESSED = 50 * 1024 * 1024
+MAX_XLSX_RATIO = 100
+MAX_DATA_ROWS = 50_000
+HEADER_SEARCH_ROWS = 20
+CSV_DELIMITERS = (",", "\t", ";")
+
+# canonical column -> accepted headings (compared after `_header_key`)
+COLUMN_HEADINGS: dict[str, tuple[str, ...]] = {
+    "indicator_id": ("indicator_id", "指标编号"),
+    "period": ("period", "报告期"),
+    "value": ("value", "完成值"),
+    "note": ("note", "进展情况"),
+    "reporter": ("reporter", "填报单位"),
+}
+REQUIRED_COLUMNS = ("indicator_id", "period", "value")
+INPUT_COLUMNS = ("indicator_id", "period", "value", "note", "reporter")
+# Words accepted in 完成值 for a milestone (percent done); the template states this list.
+MILESTONE_WORDS: dict[str, float] = {"已完成": 100.0, "完成": 100.0, "未开始": 0.0, "未启动": 0.0}
+
+ROW_COLUMNS = ["row", "indicator_id", "period", "value", "note", "reporter", "reporter_raw"]
+PROBLEM_COLUMNS = ["row", "column", "value", "code", "severity", "message"]
+PREVIEW_COLUMNS = ["indicator_id", "period", "old_value", "new_value", "change"]
+
+_ZERO_WIDTH = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+_GROUPED_NUMBER = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+_ID_NOISE = re.compile(r"\s+")
+_UTF8_MULTIBYTE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
+_DASHES = re.compile(r"[\u2010-\u2015\u2212]")
+_NOT_FINITE_WORDS = {"inf", "+inf", "-inf", "infinity", "+infinity", "-infinity", "nan"}
+_BINARY_SIGNATURES = (
+    (b"\x89PNG\r\n\x1a\n", "PNG 图片", "a PNG image"),
+    (b"%PDF-", "PDF 文件", "a PDF file"),
+    (b"\xff\xd8\xff", "JPEG 图片", "a JPEG image"),
+    (b"GIF8", "GIF 图片", "a GIF image"),
+    (b"\x1f\x8b", "gzip 压缩文件", "a gzip archive"),
+    (b"Rar!", "RAR 压缩文件", "a RAR archive"),
+    (b"7z\xbc\xaf\x27\x1c", "7z 压缩文件", "a 7z archive"),
+)
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# What openpyxl raises on a damaged workbook (ProgressFileError is none of these).
+_XLSX_FAILURES = (
+    zipfile.BadZipFile,
+    zlib.error,
+    ParseError,
+    KeyError,
+    ValueError,
+    TypeError,
+    IndexError,
+    OSError,
+    EOFError,
+)
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """The data rows of an upload as text, before any meaning is checked.
+
+    `frame` has a `row` column (the row number Excel shows) and one text column per input
+    column found (`indicator_id`, `period`, `value`, and `note`/`reporter` when present;
+    absent optional columns are filled with ""). `headers` maps each of those to the heading
+    as the user wrote it. `problems` holds warnings about the file itself. `formula_cells`
+    lists input cells holding a formula whose result was never saved (they read as "").
+    """
+
+    frame: pd.DataFrame
+    headers: dict[str, str]
+    header_row: int
+    file_type: Literal["csv", "xlsx"]
+    encoding: str | None = None
+    delimiter: str | None = None
+    sheet: str | None = None
+    problems: tuple[Problem, ...] = ()
+    formula_cells: frozenset[tuple[int, str]] = frozenset()  # (row, column) without a result
+
+
+def read_table(content: bytes, file_name: str, sheet: str | None = None) -> RawTable:
+    """The upload's data rows as text; raise ProgressFileError if the file cannot be read."""
+    if len(content) > MAX_FILE_BYTES:
+        _fail(
+            "file_too_large",
+            f"文件过大（{len(content) // 1024} KB），上限为 {MAX_FILE_BYTES // 1024 // 1024} MB",
+            f"file is too large ({len(content) // 1024} KB); the limit is "
+            f"{MAX_FILE_BYTES // 1024 // 1024} MB",
+        )
+    if not content.strip(b" \t\r\n\x00" + codecs.BOM_UTF8):
+        _fail("empty_file", "文件为空", "the file is empty")
+    if _detect_type(content) == "xlsx":
+        rows, used_sheet, formulas = _xlsx_rows(content, sheet)
+        return _table_from_rows(rows, "xlsx", sheet=used_sheet, formulas=formulas)
+    text, encoding = _decoded_text(content)
+    table = _csv_table(text, encoding)
+    if file_name.lower().endswith((".xlsx", ".xlsm", ".xls")):
+        notice = Problem(
+            "extension_mismatch",
+            "文件扩展名是 Excel，但内容是 CSV 文本，已按 CSV 读取",
+            "the file name says Excel but the content is CSV text; it was read as CSV",
+            severity="warning",
+            value=file_name,
+        )
+        table = replace(table, problems=(*table.problems, notice))
+    return table
+
+
+def _fail(code: str, zh: str, en: str, **where: object) -> NoReturn:
+    raise ProgressFileError([Problem(code, zh, en, **where)])  # type: ignore[arg-type]
+
+
+def _detect_type(content: bytes) -> Literal["xlsx", "text"]:
+    """'xlsx' for an Office Open XML workbook, 'text' for anything that may be CSV."""
+    if content.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        try:
+            with zipfile.ZipFile(io.BytesIO(content)) as archive:
+                names = set(archive.namelist())
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+            _fail(
+                "xlsx_corrupt",
+                "文件是损坏或不完整的压缩包/Excel 文件，请重新保存后上传",
+                "the file is a damaged or truncated zip/Excel file; save it again and retry",
+            )
+        if {"[Content_Types].xml", "xl/workbook.xml"} <= names:
+            return "xlsx"
+        if "xl/workbook.bin" in names:
+            _fail(
+                "not_spreadsheet",
+                "不支持 .xlsb 二进制工作簿，请另存为 .xlsx 或 CSV",
+                "binary .xlsb workbooks are not supported; save as .xlsx or CSV",
+            )
+        _fail(
+            "not_spreadsheet",
+            "文件是 ZIP 压缩包（如 Word 文档），不是 Excel 工作簿或 CSV",
+            "the file is a zip archive (e.g. a Word document), not an Excel workbook or CSV",
+        )
+    if content.startswith(_OLE2):
+        _fail(
+            "not_spreadsheet",
+            "不支持旧版 .xls 格式，请在 Excel 中另存为 .xlsx 或 CSV",
+            "old .xls workbooks are not supported; save as .xlsx or CSV in Excel",
+        )
+    for magic, zh, en in _BINARY_SIGNATURES:
+        if content.startswith(magic):
+            _fail(
+                "not_spreadsheet",
+                f"文件内容是{zh}，不是 Excel 工作簿或 CSV",
+                f"the file is {en}, not an Excel workbook or CSV",
+            )
+    return "text"
+
+
+# --- CSV --------------------------------------------------------------------------------------
+
+
+def _decoded_text(content: bytes) -> tuple[str, str]:
+    """Text and encoding name: BOM first, then strict UTF-8, then GB18030; never latin-1."""
+    for bom, encoding in (
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
+        if content.startswith(bom):
+            try:
+                return _checked_text(content.decode(encoding)), encoding
+            except UnicodeDecodeError:
+                _fail(
+                    "bad_encoding",
+                    f"文件声明为 {encoding} 编码，但内容无法按此解码",
+                    f"the file starts with a {encoding} byte-order mark but does not decode",
+                )
+    if b"\x00" in content[:65536]:
+        _not_text()
+    try:
+        return _checked_text(content.decode("utf-8")), "utf-8"
+    except UnicodeDecodeError as exc:
+        _refuse_damaged_utf8(content, exc)
+    try:
+        return _checked_text(content.decode("gb18030")), "gb18030"
+    except UnicodeDecodeError:
+        pass
+    _fail(
+        "bad_encoding",
+        "无法识别文件编码（支持 UTF-8、带 BOM 的 UTF-8、GBK/GB18030），请另存为“CSV UTF-8”",
+        "unknown text encoding (UTF-8, UTF-8 with BOM and GBK/GB18030 are supported); "
+        "save as 'CSV UTF-8'",
+    )
+
+
+def _refuse_damaged_utf8(content: bytes, exc: UnicodeDecodeError) -> None:
+    """Refuse a UTF-8 file with a few bad bytes instead of reading it as GB18030 mojibake.
+
+    GB18030 decodes almost any bytes, so it is only tried for text that is not mostly UTF-8:
+    in real GBK text about one multi-byte sequence in four happens to be valid UTF-8, while a
+    damaged UTF-8 file has far more valid sequences than invalid bytes.
+    """
+    valid = len(_UTF8_MULTIBYTE.findall(content))
+    invalid = content.decode("utf-8", errors="replace").count("\ufffd")
+    if valid > invalid:
+        line = content[: exc.start].count(b"\n") + 1
+        _fail(
+            "bad_encoding",
+            f"文件是 UTF-8 编码，但第 {line} 行附近有无法识别的字节（文件损坏或混入了其他编码），"
+            "请另存为“CSV UTF-8”后重新上传",
+            f"the file is UTF-8 but has invalid bytes near line {line} (damaged, or mixed "
+            "encodings); save it again as 'CSV UTF-8'",
+            row=line,
+        )
+
+
+def _checked_text(text: str) -> str:
+    sample = text[:65536]
+    if "\x00" in sample or len(_CONTROL.findall(sample)) > max(8, len(sample) // 100):
+        _not_text()
+    return text
+
+
+def _not_text() -> NoReturn:
+    _fail(
+        "not_spreadsheet",
+        "文件内容不是文本，也不是 Excel 工作簿（是否把其他文件改了扩展名？）",
+        "the file is neither text nor an Excel workbook (was another file renamed?)",
+    )
+
+
+def _csv_table(text: str, encoding: str) -> RawTable:
+    """Parse CSV text with the delimiter under which the header row is found."""
+    if not text.strip(" \t\r\n,;\ufeff\u3000"):  # nothing but separators
+        _fail("empty_file", "文件为空", "the file is empty")
+    failures: list[ProgressFileError] = []
+    for delimiter in _delimiter_order(text):
+        head = _csv_records(text, delimiter, limit=HEADER_SEARCH_ROWS)
+        try:
+            _find_header(head)
+        except ProgressFileError as exc:
+            if exc.problems[0].code != "missing_columns":
+                raise
+            failures.append(exc)
+            continue
+        records = _csv_records(text, delimiter, limit=None)
+        table = _table_from_rows(records, "csv")
+        return replace(table, encoding=encoding, delimiter=delimiter)
+    # report the delimiter that came closest (fewest missing columns)
+    raise min(failures, key=lambda exc: len((exc.problems[0].value or "").split(",")))
+
+
+def _delimiter_order(text: str) -> list[str]:
+    """Candidate delimiters, the most frequent in the first rows first.
+
+    The header row then decides (see `_csv_table`); csv.Sniffer is not used because its
+    regular expressions can take seconds on hostile input.
+    """
+    head = "\n".join(text[:65536].splitlines()[:HEADER_SEARCH_ROWS])
+    return sorted(CSV_DELIMITERS, key=lambda d: -head.count(d))
+
+
+def _csv_records(text: str, delimiter: str, limit: int | None) -> list[tuple[int, list[str]]]:
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        records = list(islice(enumerate(reader, start=1), limit))
+    except csv.Error as exc:
+        _fail(
+            "csv_malformed",
+            f"CSV 格式错误：{exc}（是否有未闭合的引号？）",
+            f"malformed CSV: {exc} (an unclosed quote?)",
+            row=reader.line_num,
+        )
+    return records
+
+
+# --- XLSX -------------------------------------------------------------------------------------
+
+
+def _xlsx_rows(
+    content: bytes, sheet: str | None
+) -> tuple[list[tuple[int, list[str]]], str, set[tuple[int, int]]]:
+    """Rows of the chosen sheet as text, its title, and the (row, column index) of formula
+    cells without a saved result; after bomb and DTD checks."""
+    archive = zipfile.ZipFile(io.BytesIO(content))
+    _check_zip_size(archive, len(content))
+    _check_no_dtd(archive)
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except _XLSX_FAILURES as exc:
+        _corrupt(exc)
+    try:
+        worksheet = _chosen_sheet(workbook, sheet)
+        formulas = _uncached_formula_cells(archive, worksheet._worksheet_path)
+        worksheet.reset_dimensions()  # some writers store a wrong <dimension>
+        rows: list[tuple[int, list[str]]] = []
+        for number, cells in enumerate(worksheet.iter_rows(min_row=1), start=1):
+            texts = [_cell_text(c.value, getattr(c, "number_format", None)) for c in cells]
+            if any(t.strip() for t in texts):  # blank rows carry nothing; numbering is kept
+                rows.append((number, texts))
+                if len(rows) > MAX_DATA_ROWS + HEADER_SEARCH_ROWS:
+                    _too_many_rows()
+        return rows, worksheet.title, formulas
+    except _XLSX_FAILURES as exc:
+        _corrupt(exc)
+    finally:
+        workbook.close()
+        archive.close()
+
+
+def _uncached_formula_cells(archive: zipfile.ZipFile, part: str) -> set[tuple[int, int]]:
+    """(row, 0-based column) of cells with a formula but no saved value.
+
+    openpyxl's data_only mode reads those as empty; a workbook written by a program and never
+    opened in Excel has them. The sheet XML is scanned only if it contains a formula at all.
+    """
+    data = archive.read(part.lstrip("/"))
+    if b"<f" not in data and b":f" not in data:
+        return set()
+    found = set()
+    for _, element in iterparse(io.BytesIO(data)):
+        if element.tag.rsplit("}", 1)[-1] != "c":
+            continue
+        children = {child.tag.rsplit("}", 1)[-1]: child for child in element}
+        value = children.get("v")
+        if "f" in children and (value is None or not (value.text or "").strip()):
+            row, column = coordinate_to_tuple(element.get("r", "A1"))
+            found.add((row, column - 1))
+        element.clear()
+    return found
+
+
+def _corrupt(exc: Exception) -> NoReturn:
+    _fail(
+        "xlsx_corrupt",
+        f"Excel 文件已损坏或不完整，无法读取（{type(exc).__name__}），请重新保存后上传",
+        f"the Excel file is damaged or truncated ({type(exc).__name__}); save it again and retry",
+    )
+
+
+def _check_zip_size(archive: zipfile.ZipFile, packed_size: int) -> None:
+    """Refuse archives that would expand to too much XML (zip bombs)."""
+    infos = archive.infolist()
+    total = sum(info.file_size for info in infos)
+    ratio = total / max(packed_size, 1)
+    if total > MAX_XLSX_UNCOMPRESSED or (ratio > MAX_XLSX_RATIO and total > 1024 * 1024):
+        _fail(
+            "xlsx_bomb",
+            f"Excel 文件解压后过大（{total // 1024 // 1024} MB，压缩比 {ratio:.0f}），疑似压缩炸弹",
+            f"the workbook expands to {total // 1024 // 1024} MB (ratio {ratio:.0f}); "
+            "refused as a possible zip bomb",
+        )
+
+
+def _check_no_dtd(archive: zipfile.ZipFile) -> None:
+    """Refuse any XML part declaring a DTD or entities (billion laughs, external entities)."""
+    for info in archive.infolist():
+        if not info.filename.lower().endswith((".xml", ".rels", ".vml")):
+            continue
+        try:
+            data = archive.read(info)
+        except (zipfile.BadZipFile, OSError, EOFError, zlib.error, NotImplementedError) as exc:
+            _corrupt(exc)
+        flat = data.replace(b"\x00", b"").lower()
+        if b"<!doctype" in flat or b"<!entity" in flat:
+            _fail(
+                "xlsx_dtd",
+                "Excel 文件包含 DTD/实体声明（正常的 Excel 文件不会有），已拒绝",
+                "the workbook's XML declares a DTD or entities (real Excel files never do); "
+                "refused",
+                value=info.filename,
+            )
+
+
+def _chosen_sheet(workbook: Workbook, sheet: str | None) -> ReadOnlyWorksheet:
+    names = [ws.title for ws in workbook.worksheets]
+    if sheet is not None:
+        wanted = normalize_name(sheet)
+        for ws in workbook.worksheets:
+            if normalize_name(ws.title) == wanted:
+                return ws
+        _fail(
+            "sheet_not_found",
+            f"找不到工作表“{sheet}”（现有：{'、'.join(names)}）",
+            f"no sheet named '{sheet}' (sheets: {', '.join(names)})",
+            value=sheet,
+        )
+    for ws in workbook.worksheets:
+        if ws.sheet_state == "visible":
+            return ws
+    _fail("no_visible_sheet", "工作簿中没有可见的工作表", "the workbook has no visible sheet")
+
+
+def _cell_text(value: object, number_format: str | None) -> str:
+    """A cell as the text Excel shows for it (percent-formatted 0.83 -> '83%')."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int | float):
+        if isinstance(value, float) and not math.isfinite(value):
+            return str(value)
+        if number_format and "%" in number_format:
+            return _number_text(value * 100) + "%"
+        return _number_text(value)
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time() else value.isoformat(sep=" ")
+    if isinstance(value, date | time):
+        return value.isoformat()
+    return str(value)
+
+
+def _number_text(number: float) -> str:
+    if isinstance(number, int):
+        return str(number)
+    rounded = round(number, 10)
+    if rounded.is_integer() and abs(rounded) < 1e15:
+        return str(int(rounded))
+    return repr(rounded)
+
+
+def _too_many_rows() -> NoReturn:
+    _fail(
+        "too_many_rows",
+        f"数据行过多（上限 {MAX_DATA_ROWS} 行）",
+        f"too many rows (the limit is {MAX_DATA_ROWS})",
+    )
+
+
+# --- header row -------------------------------------------------------------------------------
+
+
+def _header_key(text: str) -> str:
+    """How headings are compared: NFKC, no spaces/underscores, no trailing '(单位)' or '*'."""
+    key = normalize_name(text).lower().replace("_", "").replace("-", "")
+    return re.sub(r"(\([^()]*\)|\*)+$", "", key)
+
+
+_HEADING_LOOKUP = {_header_key(h): col for col, hs in COLUMN_HEADINGS.items() for h in hs}
+
+
+def _find_header(records: list[tuple[int, list[str]]]) -> tuple[int, dict[str, int]]:
+    """(row number, {column: position}) of the first row holding every required heading."""
+    best: tuple[int, set[str]] = (0, set())
+    for number, cells in records:
+        if number > HEADER_SEARCH_ROWS:
+            break
+        found: dict[str, list[int]] = {}
+        for position, cell in enumerate(cells):
+            column = _HEADING_LOOKUP.get(_header_key(cell)) if cell else None
+            if column:
+                found.setdefault(column, []).append(position)
+        if all(c in found for c in REQUIRED_COLUMNS):
+            _check_duplicate_headings(number, cells, found)
+            return number, {c: positions[0] for c, positions in found.items()}
+        if len(set(found) & set(REQUIRED_COLUMNS)) > len(best[1]):
+            best = (number, set(found) & set(REQUIRED_COLUMNS))
+    missing = [c for c in REQUIRED_COLUMNS if c not in best[1]]
+    zh = "、".join(f"{COLUMN_HEADINGS[c][1]}({c})" for c in missing)
+    where = f"（最接近的是第 {best[0]} 行）" if best[0] else ""
+    where_en = f" (closest: row {best[0]})" if best[0] else ""
+    _fail(
+        "missing_columns",
+        f"前 {HEADER_SEARCH_ROWS} 行中找不到表头：缺少必填列 {zh}{where}",
+        f"no header row in the first {HEADER_SEARCH_ROWS} rows: missing required column(s) "
+        f"{', '.join(missing)}{where_en}",
+        row=best[0] or None,
+        value=", ".join(missing),
+    )
+
+
+def _check_duplicate_headings(number: int, cells: list[str], found: dict[str, list[int]]) -> None:
+    problems = []
+    for positions in found.values():
+        first = positions[0]
+        for other in positions[1:]:
+            a, b = _column_letter(first), _column_letter(other)
+            problems.append(
+                Problem(
+                    "duplicate_header",
+                    f"表头重复：{a} 列“{cells[first]}”与 {b} 列“{cells[other]}”是同一列",
+                    f"duplicate header: column {a} '{cells[first]}' and column {b} "
+                    f"'{cells[other]}' mean the same column",
+                    row=number,
+                    column=cells[other],
+                    value=f"{a}:{cells[first]}, {b}:{cells[other]}",
+                )
+            )
+    if problems:
+        raise ProgressFileError(problems)
+
+
+def _column_letter(position: int) -> str:
+    letters, n = "", position + 1
+    while n:
+        n, rem = divmod(n - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def _table_from_rows(
+    records: list[tuple[int, list[str]]],
+    file_type: Literal["csv", "xlsx"],
+    sheet: str | None = None,
+    formulas: Iterable[tuple[int, int]] = (),
+) -> RawTable:
+    records = [(n, cells) for n, cells in records if any(c.strip() for c in cells)]
+    if not records:
+        _fail("empty_file", "文件为空（没有任何内容）", "the file has no content")
+    header_row, positions = _find_header(records)
+    header_cells = next(cells for number, cells in records if number == header_row)
+    data = [(n, cells) for n, cells in records if n > header_row]
+    if len(data) > MAX_DATA_ROWS:
+        _too_many_rows()
+    columns: dict[str, list[object]] = {"row": [n for n, _ in data]}
+    for column in INPUT_COLUMNS:
+        position = positions.get(column)
+        columns[column] = [
+            cells[position] if position is not None and position < len(cells) else ""
+            for _, cells in data
+        ]
+    frame = pd.DataFrame(columns).astype({c: "str" for c in INPUT_COLUMNS} | {"row": "int64"})
+    headers = {c: header_cells[p] for c, p in positions.items()}
+    for column in INPUT_COLUMNS:
+        headers.setdefault(column, COLUMN_HEADINGS[column][1])
+    by_position = {p: c for c, p in positions.items()}
+    formula_cells = frozenset(
+        (row, by_position[col]) for row, col in formulas if row > header_row and col in by_position
+    )
+    return RawTable(
+        frame=frame,
+        headers=headers,
+        header_row=header_row,
+        file_type=file_type,
+        sheet=sheet,
+        formula_cells=formula_cells,
+    )
+
+
+# --- validation -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    """Normalised rows of an upload and every problem found in it."""
+
+    rows: pd.DataFrame
+    problems: list[Problem]
+    file_name: str = ""
+    header_row: int | None = None
+    sheet: str | None = None
+    skipped_rows: tuple[int, ...] = field(default=())
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing blocks the import (warnings allowed)."""
+        return not self.errors
+
+    def problems_frame(self, lang: str = "zh") -> pd.DataFrame:
+        """Problems as a table: row, column, value, code, severity, message (in `lang`)."""
+        frame = pd.DataFrame(
+            {
+                "row": pd.array([p.row for p in self.problems], dtype="Int64"),
+                "column": [p.column or "" for p in self.problems],
+                "value": [p.value or "" for p in self.problems],
+                "code": [p.code for p in self.problems],
+                "severity": [p.severity for p in self.problems],
+                "message": [p.message_en if lang == "en" else p.message_zh for p in self.problems],
+            },
+            columns=PROBLEM_COLUMNS,
+        )
+        return frame.astype({c: "str" for c in PROBLEM_COLUMNS[1:]})
+
+
+def validate_progress(
+    content: bytes,
+    file_name: str,
+    plan: Plan,
+    stored: pd.DataFrame | None = None,
+    sheet: str | None = None,
+) -> ValidationReport:
+    """Read and check an upload against the plan (and stored figures); list every problem.
+
+    Raises ProgressFileError only when the file cannot be read at all; everything wrong in
+    the cells is reported in the returned report. Rows without value, note and reporter
+    (template rows not filled in, blank lines) are skipped and listed in `skipped_rows`.
+    """
+    table = read_table(content, file_name, sheet)
+    raw = table.frame
+    cells = raw.copy()
+    for column in ("indicator_id", "period", "value", "reporter"):
+        cells[column] = raw[column].map(_cached(_clean_cell))
+    cells["note"] = raw["note"].map(lambda text: _clean_cell(text, nfkc=False))
+    cells["indicator_id"] = cells["indicator_id"].str.replace(_ID_NOISE, "", regex=True)
+    cells["indicator_id"] = cells["indicator_id"].str.replace(_DASHES, "-", regex=True).str.upper()
+    # a row says something only through value, note or reporter: id and period may be
+    # pre-filled by the template, and such a row left alone means "not reported"
+    blank = (cells[["value", "note", "reporter"]] == "").all(axis=1)
+    blank &= ~cells["row"].isin({row for row, _ in table.formula_cells})
+    skipped = tuple(int(r) for r in cells.loc[blank, "row"])
+    cells, raw = cells.loc[~blank].reset_index(drop=True), raw.loc[~blank].reset_index(drop=True)
+    checker = _RowChecker(plan, table.headers, raw, table.formula_cells)
+    rows = checker.checked_rows(cells)
+    problems = [*table.problems, *checker.problems]
+    if rows.empty:
+        problems.append(
+            Problem(
+                "no_data_rows",
+                "文件中没有填写任何数据行（完成值等均为空）",
+                "the file has no filled-in data rows",
+                row=table.header_row,
+            )
+        )
+    problems.extend(_trend_warnings(rows, checker.error_rows, plan, stored, table.headers))
+    return ValidationReport(
+        rows=rows,
+        problems=_sorted_problems(problems, table.headers),
+        file_name=file_name,
+        header_row=table.header_row,
+        sheet=table.sheet,
+        skipped_rows=skipped,
+    )
+
+
+def _clean_cell(text: str, nfkc: bool = True) -> str:
+    """NFKC (full-width to half-width), zero-width and control characters gone, stripped.
+
+    Notes skip NFKC: it would turn Chinese punctuation (，：) into ASCII.
+    """
+    if nfkc:
+        text = unicodedata.normalize("NFKC", text)
+    text = _CONTROL.sub("", _ZERO_WIDTH.sub("", text))
+    return text.strip()
+
+
+class _RowChecker:
+    """Per-row rules; collects problems and the rows that had errors."""
+
+    def __init__(
+        self,
+        plan: Plan,
+        headers: dict[str, str],
+        raw: pd.DataFrame,
+        formula_cells: frozenset[tuple[int, str]] = frozenset(),
+    ) -> None:
+        self.plan = plan
+        self.formula_cells = formula_cells
+        self.headers = headers
+        self.raw = raw
+        self.raw_cells = {c: raw[c].tolist() for c in INPUT_COLUMNS}  # fast per-cell access
+        self.indicators = plan.indicators.set_index("indicator_id")
+        self.plan_periods = periods_between(plan.period_start, plan.period_end)
+        self.problems: list[Problem] = []
+        self.error_rows: set[int] = set()
+        self.responsible = _cached(lambda task_id: units_responsible_for(plan, task_id))
+
+    def add(
+        self,
+        index: int,
+        row: int,
+        column: str,
+        code: str,
+        zh: str,
+        en: str,
+        severity: Literal["error", "warning"] = "error",
+    ) -> None:
+        """Record a problem in a cell (index into the checked frame, spreadsheet row)."""
+        self.problems.append(
+            Problem(
+                code,
+                zh,
+                en,
+                severity=severity,
+                row=row,
+                column=self.headers[column],
+                value=_short(str(self.raw_cells[column][index])),
+            )
+        )
+        if severity == "error":
+            self.error_rows.add(row)
+
+    def checked_rows(self, cells: pd.DataFrame) -> pd.DataFrame:
+        """The normalised rows (value NaN where it did not parse); problems are collected."""
+        info = self.indicators.reindex(cells["indicator_id"]).reset_index(drop=True)
+        periods = cells["period"].map(_cached(parse_period))
+        work = pd.DataFrame(
+            {
+                "row": cells["row"],
+                "indicator_id": cells["indicator_id"],
+                "period_text": cells["period"],
+                "period": periods,
+                "value": cells["value"],
+                "reporter": cells["reporter"],
+                "kind": info["kind"],  # NaN for an unknown indicator
+                "unit": info["unit"],
+                "task_id": info["task_id"],
+            }
+        ).astype(object)  # plain Python objects: per-row access to arrow scalars is slow
+        values: list[float] = []
+        reporters: list[str] = []
+        for index, cell in enumerate(work.itertuples(index=False)):
+            known = isinstance(cell.kind, str)
+            kind, unit = (cell.kind, cell.unit) if known else (None, None)
+            period = cell.period if isinstance(cell.period, str) else None
+            self._check_indicator(index, cell.row, cell.indicator_id, known)
+            self._check_period(index, cell.row, cell.period_text, period)
+            values.append(self._checked_value(index, cell.row, cell.value, kind, unit))
+            task_id = cell.task_id if known else None
+            reporters.append(self._checked_reporter(index, cell.row, cell.reporter, task_id))
+        rows = pd.DataFrame(
+            {
+                "row": cells["row"].astype("int64"),
+                "indicator_id": cells["indicator_id"],
+                "period": pd.Series(periods, dtype="str"),
+                "value": pd.Series(values, dtype="float64"),
+                "note": cells["note"],
+                "reporter": pd.Series(reporters, dtype="str"),
+                "reporter_raw": self.raw["reporter"].map(lambda t: _clean_cell(t, nfkc=False)),
+            },
+            columns=ROW_COLUMNS,
+        )
+        self._check_duplicates(rows)
+        return rows
+
+    def _check_indicator(self, index: int, row: int, indicator_id: str, known: bool) -> None:
+        if indicator_id == "":
+            self.add(
+                index,
+                row,
+                "indicator_id",
+                "indicator_missing",
+                "指标编号为空",
+                "the indicator id is empty",
+            )
+        elif not known:
+            self.add(
+                index,
+                row,
+                "indicator_id",
+                "unknown_indicator",
+                f"计划中没有指标“{indicator_id}”（编号形如 T01-1，见模板）",
+                f"no indicator '{indicator_id}' in the plan (ids look like T01-1; "
+                "see the template)",
+            )
+
+    def _check_period(self, index: int, row: int, text: str, period: str | None) -> None:
+        allowed = f"{self.plan_periods[0]}..{self.plan_periods[-1]}" if self.plan_periods else "-"
+        if period is None:
+            forms = "2014Q2、2014-Q2、2014年第二季度"
+            zh, en = (
+                (f"报告期“{text}”无法识别（应如 {forms}）", f"period '{text}' is not recognised")
+                if text
+                else (f"报告期为空（应如 {forms}）", "the period is empty")
+            )
+            self.add(index, row, "period", "bad_period", zh, f"{en} (use e.g. 2014Q2)")
+        elif period not in self.plan_periods:
+            self.add(
+                index,
+                row,
+                "period",
+                "period_outside_plan",
+                f"报告期 {period} 不在计划期内（{allowed}）",
+                f"period {period} is outside the plan period ({allowed})",
+            )
+
+    def _checked_value(
+        self, index: int, row: int, text: str, kind: str | None, unit: str | None
+    ) -> float:
+        value, code = _parsed_value(text, kind, unit)
+        if code is None:
+            return value if value is not None else math.nan
+        zh, en = _value_messages(code, text, unit)
+        if code == "value_missing" and (row, "value") in self.formula_cells:
+            zh = "完成值单元格是公式，但文件中没有保存计算结果；请在 Excel 中打开并保存，或改填数值"
+            en = "the value cell holds a formula whose result was never saved; open and save "
+            en += "the file in Excel, or type the number"
+        self.add(index, row, "value", code, zh, en)
+        return math.nan
+
+    def _checked_reporter(self, index: int, row: int, written: str, task_id: str | None) -> str:
+        if not written:
+            return ""
+        canonical = resolve_unit(self.plan, written)
+        if canonical is None:
+            self.add(
+                index,
+                row,
+                "reporter",
+                "reporter_not_responsible",
+                f"填报单位“{written}”不在单位名录中",
+                f"reporter '{written}' is not a registered unit",
+                severity="warning",
+            )
+        elif task_id is not None and canonical not in self.responsible(task_id):
+            self.add(
+                index,
+                row,
+                "reporter",
+                "reporter_not_responsible",
+                f"填报单位“{canonical}”不是任务 {task_id} 的责任单位",
+                f"reporter '{canonical}' is not responsible for task {task_id}",
+                severity="warning",
+            )
+        return canonical or written
+
+    def _check_duplicates(self, rows: pd.DataFrame) -> None:
+        keyed = rows[(rows["indicator_id"] != "") & rows["period"].notna()]
+        first_row = keyed.groupby(["indicator_id", "period"])["row"].transform("first")
+        repeats = keyed[keyed["row"] != first_row]
+        for index, indicator_id, period, row, first in zip(
+            repeats.index.tolist(),
+            repeats["indicator_id"].tolist(),
+            repeats["period"].tolist(),
+            repeats["row"].tolist(),
+            first_row[repeats.index].tolist(),
+            strict=True,
+        ):
+            self.add(
+                index,
+                row,
+                "indicator_id",
+                "duplicate_row",
+                f"第 {row} 行与第 {first} 行重复：指标 {indicator_id} 的报告期 {period} 出现两次",
+                f"row {row} repeats row {first}: indicator {indicator_id}, period {period} "
+                "appears twice",
+            )
+
+
+def _cached(function: Callable[[str], object]) -> Callable[[str], object]:
+    """Memoised `function` for Series.map over columns that repeat the same text."""
+    memo: dict[str, object] = {}
+
+    def lookup(text: str) -> object:
+        if text not in memo:
+            memo[text] = function(text)
+        return memo[text]
+
+    return lookup
+
+
+def _parsed_value(text: str, kind: str | None, unit: str | None) -> tuple[float | None, str | None]:
+    """(value, None) or (None, error code) for a 完成值 cell; `kind` None = unknown indicator."""
+    if text == "":
+        return None, "value_missing"
+    if text in MILESTONE_WORDS:
+        if kind == "quantity":
+            return None, "value_not_numeric"
+        return MILESTONE_WORDS[text], None
+    number = text.replace(" ", "")
+    percent = number.endswith("%")
+    if percent:
+        number = number[:-1]
+    elif unit and unit != "%" and number.endswith(unit):
+        number = number[: -len(unit)]
+    if _GROUPED_NUMBER.match(number):
+        number = number.replace(",", "")
+    if not _NUMBER.match(number):
+        code = "value_not_finite" if number.lower() in _NOT_FINITE_WORDS else "value_not_numeric"
+        return None, code
+    value = float(number)
+    if not math.isfinite(value):
+        return None, "value_not_finite"
+    if percent and unit is not None and unit != "%":
+        return None, "value_unit_mismatch"
+    if value < 0:
+        return None, "value_negative"
+    if unit == "%" and value > 100:
+        return None, "percent_out_of_range"
+    return value, None
+
+
+def _value_messages(code: str, text: str, unit: str | None) -> tuple[str, str]:
+    words = "、".join(MILESTONE_WORDS)
+    if code == "value_not_numeric" and text in MILESTONE_WORDS:
+        return (
+            f"“{text}”只能用于节点类指标；本指标为数量指标，请填写数字（单位：{unit}）",
+            f"'{text}' is only for milestones; this is a quantity indicator, enter a number "
+            f"(unit: {unit})",
+        )
+    messages = {
+        "value_missing": ("完成值为空", "the value is empty"),
+        "value_not_numeric": (
+            f"完成值“{text}”不是数字（可填 1234、1,234、83%；节点类指标可填 {words}）",
+            f"value '{text}' is not a number (use 1234, 1,234 or 83%; milestones also accept "
+            f"{words})",
+        ),
+        "value_not_finite": (
+            f"完成值“{text}”不是有限数值",
+            f"value '{text}' is not a finite number",
+        ),
+        "value_negative": (f"完成值“{text}”不能为负数", f"value '{text}' must not be negative"),
+        "value_unit_mismatch": (
+            f"本指标单位为“{unit}”，不能填写百分数",
+            f"this indicator is measured in '{unit}', not in percent",
+        ),
+        "percent_out_of_range": (
+            f"完成值“{text}”超出 0-100%",
+            f"value '{text}' is outside 0-100%",
+        ),
+    }
+    return messages[code]
+
+
+def _trend_warnings(
+    rows: pd.DataFrame,
+    error_rows: set[int],
+    plan: Plan,
+    stored: pd.DataFrame | None,
+    headers: dict[str, str],
+) -> list[Problem]:
+    """Warnings that compare figures: value above target, cumulative value going down."""
+    good = rows[~rows["row"].isin(error_rows)]
+    if good.empty:
+        return []
+    indicators = plan.indicators.set_index("indicator_id")
+    ratio = plan.thresholds.above_target_warning_ratio
+    problems = []
+    increasing = good["indicator_id"].map(indicators["direction"]) == "increase"
+    quantity = good["indicator_id"].map(indicators["kind"]) == "quantity"
+    target = good["indicator_id"].map(indicators["target"])
+    above = good[increasing & quantity & (good["value"] > ratio * target)]
+    for index, row in above.iterrows():
+        problems.append(
+            Problem(
+                "above_target",
+                f"完成值 {row['value']:g} 超过目标值 {target[index]:g} 的 {ratio:g} 倍，请核实",
+                f"value {row['value']:g} is more than {ratio:g} x the target {target[index]:g}; "
+                "please check",
+                severity="warning",
+                row=int(row["row"]),
+                column=headers["value"],
+                value=f"{row['value']:g}",
+            )
+        )
+    problems.extend(_decrease_warnings(good[increasing], stored, headers))
+    return problems
+
+
+def _decrease_warnings(
+    rows: pd.DataFrame, stored: pd.DataFrame | None, headers: dict[str, str]
+) -> list[Problem]:
+    """A cumulative figure lower than an earlier period's (stored or in this file), or higher
+    than a stored later period's. The file's figures replace stored ones for the same period."""
+    # indicator -> period -> (value, row in this file or None when stored)
+    effective: dict[str, dict[str, tuple[float, int | None]]] = {}
+    if stored is not None and {"indicator_id", "period", "value"} <= set(stored.columns):
+        mine = stored[stored["indicator_id"].isin(set(rows["indicator_id"]))]
+        for ind, period, value in mine[["indicator_id", "period", "value"]].itertuples(index=False):
+            effective.setdefault(str(ind), {})[str(period)] = (float(value), None)
+    own = list(rows[["indicator_id", "period", "value", "row"]].itertuples(index=False))
+    for ind, period, value, row in own:
+        effective.setdefault(ind, {})[period] = (float(value), int(row))
+    problems = []
+    for ind, period, value, row in own:
+        history = effective[ind].items()
+        earlier = [(v, p, src) for p, (v, src) in history if p < period and v > value]
+        later = [(v, p) for p, (v, src) in history if p > period and v < value and src is None]
+        if earlier:
+            v, p, src = max(earlier, key=lambda e: e[0])
+            where_zh = "已存数据" if src is None else f"本文件第 {src} 行"
+            where_en = "stored figures" if src is None else f"this file, row {src}"
+            zh = f"累计值 {value:g} 低于 {p} 的 {v:g}（{where_zh}），累计数一般不应下降，请核实"
+            en = f"cumulative value {value:g} is lower than {v:g} for {p} ({where_en})"
+        elif later:
+            v, p = min(later)
+            zh = f"累计值 {value:g} 高于已存的后续报告期 {p} 的 {v:g}，导入后累计数将出现下降"
+            en = f"value {value:g} is higher than the stored {v:g} for the later period {p}"
+        else:
+            continue
+        problems.append(
+            Problem(
+                "value_decreased",
+                zh,
+                f"{en}; please check",
+                severity="warning",
+                row=int(row),
+                column=headers["value"],
+                value=f"{value:g}",
+            )
+        )
+    return problems
+
+
+def _sorted_problems(problems: list[Problem], headers: dict[str, str]) -> list[Problem]:
+    order = {headers.get(c, c): i for i, c in enumerate(INPUT_COLUMNS)}
+    return sorted(
+        problems,
+        key=lambda p: (p.row if p.row is not None else -1, order.get(p.column or "", -1), p.code),
+    )
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+# --- preview ----------------------------------------------------------------------------------
+
+
+def import_preview(report: ValidationReport, stored: pd.DataFrame | None) -> pd.DataFrame:
+    """Per row of the upload: indicator_id, period, old_value, new_value, change."""
+    new = report.rows[["indicator_id", "period", "value"]].rename(columns={"value": "new_value"})
+    if stored is None or stored.empty or not {"indicator_id", "period", "value"} <= set(stored):
+        old = pd.DataFrame({"indicator_id": [], "period": [], "old_value": []}).astype(
+            {"indicator_id": "str", "period": "str", "old_value": "float64"}
+        )
+    else:
+        old = stored[["indicator_id", "period", "value"]].rename(columns={"value": "old_value"})
+        old = old.astype({"indicator_id": "str", "period": "str", "old_value": "float64"})
+    merged = new.merge(old, on=["indicator_id", "period"], how="left")
+    same = (merged["old_value"] - merged["new_value"]).abs() <= 1e-9 * merged["new_value"].abs()
+    merged["change"] = "changed"
+    merged.loc[merged["old_value"].isna(), "change"] = "new"
+    merged.loc[merged["old_value"].notna() & same, "change"] = "unchanged"
+    return merged[PREVIEW_COLUMNS].reset_index(drop=True)

@@ -1,0 +1,365 @@
+"""The SQLite progress store on real files: ledger, revisions, withdrawals, failures, locking."""
+
+from __future__ import annotations
+
+import multiprocessing
+import sqlite3
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from multiprocessing.queues import Queue
+from multiprocessing.synchronize import Event
+from pathlib import Path
+
+import pytest
+
+from lib.errors import StoreError
+from lib.plan import Plan, parse_plan
+from lib.progress_file import ValidationReport, validate_progress
+from lib.store import (
+    CURRENT_COLUMNS,
+    REVISION_COLUMNS,
+    UPLOAD_COLUMNS,
+    InjectedFailure,
+    ProgressStore,
+    ensure_demo_store,
+)
+
+REPO = Path(__file__).resolve().parents[2]
+NOW = datetime(2014, 10, 15, 9, 30, tzinfo=UTC)
+
+PLAN_YAML = """
+schema_version: 1
+plan:
+  id: test
+  title: 测试计划
+  issuer: 测试办
+  document_number: 测试〔2014〕1号
+  issue_date: 2014-01-01
+  period_start: 2014-01-01
+  period_end: 2014-12-31
+units:
+  - {name: 市林业局, kind: municipal_department}
+sections:
+  - id: S01
+    title: 生态
+    tasks:
+      - id: T01
+        title: 林业
+        text: 建成村级站3000个。森林面积达到1532.87万亩。
+        units: [市林业局]
+        indicators:
+          - {id: T01-1, name: 村级站, kind: quantity, target: 3000, unit: 个,
+             direction: increase, deadline: 2014-12-31, source: 建成村级站3000个}
+          - {id: T01-2, name: 森林面积, kind: quantity, target: 1532.87, unit: 万亩,
+             direction: increase, deadline: 2014-12-31, source: 森林面积达到1532.87万亩}
+"""
+
+
+@pytest.fixture(scope="module")
+def plan() -> Plan:
+    return parse_plan(PLAN_YAML)
+
+
+@pytest.fixture
+def store(tmp_path) -> ProgressStore:
+    return ProgressStore(tmp_path / "nested" / "dir" / "progress.sqlite3")
+
+
+def progress_csv(rows: list[tuple[str, str, object]], note: str = "") -> bytes:
+    lines = ["指标编号,报告期,完成值,进展情况,填报单位"]
+    lines += [f"{i},{p},{v},{note},市林业局" for i, p, v in rows]
+    return ("\n".join(lines) + "\n").encode("utf-8-sig")
+
+
+def upload(
+    store: ProgressStore, plan: Plan, rows: list[tuple[str, str, object]], **kwargs: object
+) -> int:
+    content = progress_csv(rows, str(kwargs.pop("note", "")))
+    report = validate_progress(content, "x.csv", plan, stored=store.current_values())
+    return store.import_report(
+        report, content=content, file_name="x.csv", by=str(kwargs.pop("by", "分析员")), now=NOW,
+        **kwargs,
+    )  # fmt: skip
+
+
+def current(store: ProgressStore) -> dict[tuple[str, str], float]:
+    frame = store.current_values()
+    return dict(
+        zip(zip(frame["indicator_id"], frame["period"], strict=True), frame["value"], strict=True)
+    )
+
+
+def dump(path: Path) -> list[str]:
+    """Every table row-for-row (read with a raw connection, outside the store)."""
+    conn = sqlite3.connect(path)
+    try:
+        return list(conn.iterdump())
+    finally:
+        conn.close()
+
+
+def test_new_store_is_empty_wal_and_typed(store):
+    assert store.path.exists()
+    conn = sqlite3.connect(store.path)
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    conn.close()
+    assert store.uploads().empty and list(store.uploads().columns) == UPLOAD_COLUMNS
+    assert store.current_values().empty and list(store.current_values().columns) == CURRENT_COLUMNS
+    assert store.current_values()["value"].dtype == "float64"
+    assert (store.data_version(), store.has_sample_data()) == (0, False)
+    ProgressStore(store.path)  # reopening an existing store changes nothing
+    assert store.data_version() == 0
+
+
+def test_import_records_ledger_rows_and_current_values(store, plan):
+    upload_id = upload(store, plan, [("T01-1", "2014Q1", '"1,200"'), ("T01-2", "2014Q1", 1530.5)])
+    ledger = store.uploads()
+    assert list(ledger["id"]) == [upload_id]
+    entry = ledger.iloc[0]
+    assert (entry["file_name"], entry["uploaded_by"], entry["row_count"]) == ("x.csv", "分析员", 2)
+    assert (entry["status"], entry["is_sample"]) == ("active", False)
+    assert entry["uploaded_at"] == "2014-10-15T09:30:00+00:00"
+    assert len(entry["sha256"]) == 64
+    assert current(store) == {("T01-1", "2014Q1"): 1200.0, ("T01-2", "2014Q1"): 1530.5}
+    row = store.current_values().iloc[0]
+    assert (row["upload_id"], row["reporter"], row["uploaded_by"]) == (
+        upload_id,
+        "市林业局",
+        "分析员",
+    )
+    assert store.data_version() == 1
+
+
+def test_report_with_errors_stores_nothing(store, plan):
+    content = progress_csv([("T01-1", "2014Q1", "很多")])
+    report = validate_progress(content, "x.csv", plan)
+    with pytest.raises(StoreError) as caught:
+        store.import_report(report, content=content, file_name="x.csv", by="a", now=NOW)
+    assert caught.value.problems[0].code == "has_errors"
+    assert store.uploads().empty and store.data_version() == 0
+
+
+def test_same_bytes_twice_are_refused_naming_the_earlier_upload(store, plan):
+    first = upload(store, plan, [("T01-1", "2014Q1", 10)])
+    with pytest.raises(StoreError) as caught:
+        upload(store, plan, [("T01-1", "2014Q1", 10)])
+    problem = caught.value.problems[0]
+    assert (problem.code, problem.value) == ("duplicate_upload", str(first))
+    assert f"第 {first} 批" in problem.message_zh and f"upload {first}" in problem.message_en
+    assert len(store.uploads()) == 1 and store.data_version() == 1
+
+
+def test_newest_active_upload_wins_and_withdrawal_restores_the_previous_value(store, plan):
+    first = upload(store, plan, [("T01-1", "2014Q1", 10), ("T01-1", "2014Q2", 20)])
+    second = upload(store, plan, [("T01-1", "2014Q2", 25)], note="修订")
+    assert current(store) == {("T01-1", "2014Q1"): 10.0, ("T01-1", "2014Q2"): 25.0}
+
+    store.withdraw(second, by="组长", now=NOW)
+    assert current(store) == {("T01-1", "2014Q1"): 10.0, ("T01-1", "2014Q2"): 20.0}
+    ledger = store.uploads().set_index("id")
+    assert ledger.loc[second, "status"] == "withdrawn"
+    assert (ledger.loc[second, "withdrawn_by"], ledger.loc[first, "status"]) == ("组长", "active")
+    history = store.revisions("T01-1")
+    assert list(history.columns) == REVISION_COLUMNS
+    assert len(history) == 3  # nothing deleted
+    withdrawn = history[history["upload_id"] == second].iloc[0]
+    assert (withdrawn["value"], withdrawn["status"], withdrawn["is_current"]) == (
+        25.0, "withdrawn", False,
+    )  # fmt: skip
+    assert history.loc[history["upload_id"] == first, "is_current"].all()
+    assert store.data_version() == 3
+
+    again = upload(store, plan, [("T01-1", "2014Q2", 25)], note="修订")  # same bytes, re-imported
+    assert again > second and current(store)[("T01-1", "2014Q2")] == 25.0
+
+
+def test_withdraw_refuses_unknown_and_already_withdrawn_uploads(store, plan):
+    upload_id = upload(store, plan, [("T01-1", "2014Q1", 10)])
+    store.withdraw(upload_id, by="a", now=NOW)
+    for target, code in ((upload_id, "already_withdrawn"), (999, "unknown_upload")):
+        with pytest.raises(StoreError) as caught:
+            store.withdraw(target, by="a", now=NOW)
+        assert caught.value.problems[0].code == code
+    assert store.data_version() == 2 and store.current_values().empty
+
+
+def test_failure_halfway_through_an_import_leaves_the_store_unchanged(store, plan):
+    upload(store, plan, [("T01-1", "2014Q1", 10)])
+    before_rows, before_bytes = dump(store.path), store.path.read_bytes()
+    rows = [("T01-1", "2014Q2", 20), ("T01-2", "2014Q2", 1530), ("T01-1", "2014Q3", 30)]
+    content = progress_csv(rows)
+    report = validate_progress(content, "x.csv", plan)
+    with pytest.raises(InjectedFailure):
+        store.import_report(
+            report, content=content, file_name="x.csv", by="a", now=NOW, fail_after_rows=2
+        )
+    assert dump(store.path) == before_rows
+    assert store.path.read_bytes() == before_bytes
+    assert store.data_version() == 1 and len(store.uploads()) == 1
+    # the same file imports cleanly afterwards: the failed attempt left no trace
+    assert store.import_report(report, content=content, file_name="x.csv", by="a", now=NOW) == 2
+
+
+def test_busy_store_gives_a_bilingual_error_and_keeps_data(tmp_path, plan):
+    store = ProgressStore(tmp_path / "p.sqlite3", busy_timeout_s=0.2)
+    upload(store, plan, [("T01-1", "2014Q1", 10)])
+    blocker = sqlite3.connect(store.path, isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")
+    try:
+        started = time.perf_counter()
+        with pytest.raises(StoreError) as caught:
+            upload(store, plan, [("T01-1", "2014Q2", 20)])
+        assert time.perf_counter() - started < 5
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    problem = caught.value.problems[0]
+    assert problem.code == "store_busy"
+    assert (
+        problem.message_zh == "数据库繁忙，请稍后重试"
+        and problem.message_en == "store is busy, try again"
+    )
+    assert current(store) == {("T01-1", "2014Q1"): 10.0}
+    assert upload(store, plan, [("T01-1", "2014Q2", 20)]) == 2  # works once the lock is gone
+
+
+def test_read_only_store_refuses_writes_but_still_reads(tmp_path, plan):
+    path = tmp_path / "p.sqlite3"
+    upload(ProgressStore(path), plan, [("T01-1", "2014Q1", 10)])
+    read_only = ProgressStore(path, pragmas={"query_only": 1})
+    with pytest.raises(StoreError) as caught:
+        read_only.withdraw(1, by="a", now=NOW)
+    assert caught.value.problems[0].code == "store_read_only"
+    assert current(read_only) == {("T01-1", "2014Q1"): 10.0}
+    assert read_only.uploads().loc[0, "status"] == "active"
+
+
+def test_full_disk_refuses_the_import_and_keeps_data(tmp_path, plan):
+    path = tmp_path / "p.sqlite3"
+    upload(ProgressStore(path), plan, [("T01-1", "2014Q1", 10)])
+    before = dump(path)
+    conn = sqlite3.connect(path)
+    pages = conn.execute("PRAGMA page_count").fetchone()[0]
+    conn.close()
+    full = ProgressStore(path, pragmas={"max_page_count": pages})
+    rows = [("T01-1", f"2014Q{q}", q) for q in (2, 3, 4)]
+    with pytest.raises(StoreError) as caught:
+        upload(full, plan, rows, note="很长的进展说明" * 400)
+    assert caught.value.problems[0].code == "store_full"
+    assert dump(path) == before
+
+
+def test_figures_are_append_only(store, plan):
+    upload(store, plan, [("T01-1", "2014Q1", 10)])
+    conn = sqlite3.connect(store.path)
+    try:
+        for statement in (
+            "UPDATE figures SET value = 0",
+            "DELETE FROM figures",
+            "DELETE FROM uploads",
+        ):
+            with pytest.raises(sqlite3.IntegrityError):
+                conn.execute(statement)
+    finally:
+        conn.close()
+    assert current(store) == {("T01-1", "2014Q1"): 10.0}
+
+
+def test_threads_share_a_store_object(store, plan):
+    reports = []
+    for n in range(8):
+        content = progress_csv([("T01-1", f"2014Q{n % 4 + 1}", n)], note=f"线程{n}")
+        reports.append((content, validate_progress(content, "x.csv", plan)))
+
+    def run(item: tuple[bytes, ValidationReport]) -> int:
+        return store.import_report(item[1], content=item[0], file_name="x.csv", by="t", now=NOW)
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        ids = list(pool.map(run, reports))
+    assert sorted(ids) == list(range(1, 9))
+    assert store.data_version() == 8 and len(store.revisions()) == 8
+
+
+def _import_when_told(
+    plan: Plan, store_file: Path, data_file: Path, ready: Event, go: Event, results: Queue
+) -> None:
+    """Body of one worker process: validate, wait for the start signal, import."""
+    try:
+        content = data_file.read_bytes()
+        report = validate_progress(content, data_file.name, plan)
+        store = ProgressStore(store_file)
+        ready.set()
+        go.wait(60)
+        upload_id = store.import_report(
+            report, content=content, file_name=data_file.name, by=data_file.stem, now=NOW
+        )
+        results.put((data_file.stem, upload_id, ""))
+    except BaseException as exc:  # report anything to the parent, which fails the test
+        results.put((data_file.stem, None, f"{type(exc).__name__}: {exc}"))
+        raise
+
+
+def test_eight_concurrent_imports_from_separate_processes(tmp_path, plan):
+    context = multiprocessing.get_context("fork")  # children start with lib already imported
+    store_file, go, results = tmp_path / "p.sqlite3", context.Event(), context.Queue()
+    expected_rows, workers = {}, []
+    for n in range(8):
+        rows = [("T01-1", f"2014Q{q}", 100 * n + q) for q in range(1, 5)][: n % 4 + 1]
+        rows += [("T01-2", f"2014Q{q}", 1500 + n + q) for q in range(1, 5)]
+        data_file = tmp_path / f"file{n}.csv"
+        data_file.write_bytes(progress_csv(rows, note=f"进程{n}"))
+        expected_rows[f"file{n}"] = len(rows)
+        ready = context.Event()
+        worker = context.Process(
+            target=_import_when_told, args=(plan, store_file, data_file, ready, go, results)
+        )
+        worker.start()
+        workers.append((worker, ready))
+    for _, ready in workers:
+        assert ready.wait(60), "a worker did not get ready"
+    go.set()  # all eight write at once
+    outcomes = [results.get(timeout=60) for _ in workers]
+    for worker, _ in workers:
+        worker.join(60)
+        assert worker.exitcode == 0
+    assert [error for _, _, error in outcomes if error] == []  # no 'database is locked'
+    assert sorted(upload_id for _, upload_id, _ in outcomes) == list(range(1, 9))
+    store = ProgressStore(store_file)
+    ledger = store.uploads()
+    assert dict(zip(ledger["uploaded_by"], ledger["row_count"], strict=True)) == expected_rows
+    assert len(store.revisions()) == sum(expected_rows.values())
+    assert store.data_version() == 8
+
+
+def test_demo_store_is_seeded_once_as_sample_data(tmp_path, plan):
+    sample = tmp_path / "progress.csv"
+    sample.write_bytes(progress_csv([("T01-1", "2014Q1", 5)], note="示例数据：演示"))
+    store = ProgressStore(tmp_path / "demo.sqlite3")
+    ensure_demo_store(store, plan, sample, NOW)
+    ensure_demo_store(store, plan, sample, NOW)
+    ledger = store.uploads()
+    assert len(ledger) == 1 and ledger.loc[0, "is_sample"]
+    assert ledger.loc[0, "uploaded_by"] == "示例数据 / sample"
+    assert store.has_sample_data()
+    store.withdraw(int(ledger.loc[0, "id"]), by="管理员", now=NOW)
+    assert not store.has_sample_data()
+    ensure_demo_store(store, plan, sample, NOW)  # a store with history is never re-seeded
+    assert len(store.uploads()) == 1
+
+
+def test_bundled_sample_imports_into_a_fresh_store(tmp_path):
+    from lib.errors import PlanError
+    from lib.plan import load_plan
+
+    try:
+        real_plan = load_plan(REPO / "data" / "tasks_2014.yaml")
+    except PlanError:
+        pytest.skip("data/tasks_2014.yaml does not load yet")
+    store = ProgressStore(tmp_path / "demo.sqlite3")
+    started = time.perf_counter()
+    ensure_demo_store(store, real_plan, REPO / "data" / "progress.csv", NOW)
+    elapsed = time.perf_counter() - started
+    ledger = store.uploads()
+    assert ledger.loc[0, "row_count"] == len(store.revisions()) == len(store.current_values())
+    assert elapsed < 10
