@@ -22,6 +22,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import IntEnum
+from functools import cache
 from typing import Literal
 
 from lib.errors import PermissionDeniedError, Problem, UserInputError
@@ -38,6 +39,7 @@ _SCRYPT_MAXMEM = 256 * 1024 * 1024
 MIN_PASSWORD_LENGTH = 8
 MAX_NAME_LENGTH = 64
 OIDC_REQUIRED_KEYS = ("redirect_uri", "cookie_secret")
+_SECTIONS = ("auth", "roles", "accounts", "access")
 
 
 class Role(IntEnum):
@@ -180,7 +182,12 @@ def auth_settings(secrets_map: Mapping[str, object]) -> AuthSettings:
     Mode 'oidc' when `[auth]` is present (local accounts are then ignored), 'local' when
     `[accounts]` has entries, else 'none'. `[access] viewers_must_log_in` (bool, default
     false) says whether reading pages needs a login; it has no effect in mode 'none'.
+    Passing `st.secrets` directly is fine, also when no secrets.toml exists.
     """
+    try:
+        secrets_map = {k: secrets_map[k] for k in _SECTIONS if k in secrets_map}
+    except FileNotFoundError:  # st.secrets without any secrets.toml: nothing is configured
+        secrets_map = {}
     problems: list[Problem] = []
     access = _table(secrets_map, "access", problems)
     must_log_in = access.get("viewers_must_log_in", False)
@@ -351,9 +358,11 @@ def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
-# Verified against when the name is unknown, so a wrong name costs as long as a wrong
-# password and login timing does not reveal which account names exist.
-_DUMMY_HASH = password_hash(secrets.token_urlsafe(16))
+@cache
+def _dummy_hash() -> str:
+    """Checked when the name is unknown, so a wrong name costs as long as a wrong password
+    and login timing does not reveal which account names exist (made on first use)."""
+    return password_hash(secrets.token_urlsafe(16))
 
 
 # --- users --------------------------------------------------------------------------------
@@ -365,7 +374,7 @@ def authenticate(settings: AuthSettings, name: str, password: str) -> User | Non
         return None
     account = settings.accounts.get(name.strip())
     if account is None:
-        password_matches(password, _DUMMY_HASH)
+        password_matches(password, _dummy_hash())
         return None
     if not password_matches(password, account.password_hash):
         return None

@@ -81,17 +81,22 @@ _BINARY_SIGNATURES = (
     (b"7z\xbc\xaf\x27\x1c", "7z 压缩文件", "a 7z archive"),
 )
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-# What openpyxl raises on a damaged workbook (ProgressFileError is none of these).
+# What zipfile, the XML parsers (lxml's XMLSyntaxError and ElementTree's ParseError are both
+# SyntaxErrors) and openpyxl raise on a damaged workbook; ProgressFileError is none of these.
 _XLSX_FAILURES = (
     zipfile.BadZipFile,
+    zipfile.LargeZipFile,
     zlib.error,
     ParseError,
+    SyntaxError,
     KeyError,
     ValueError,
     TypeError,
     IndexError,
     OSError,
     EOFError,
+    RuntimeError,
+    NotImplementedError,
 )
 
 
@@ -158,7 +163,7 @@ def _detect_type(content: bytes) -> Literal["xlsx", "text"]:
         try:
             with zipfile.ZipFile(io.BytesIO(content)) as archive:
                 names = set(archive.namelist())
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        except _XLSX_FAILURES:
             _fail(
                 "xlsx_corrupt",
                 "文件是损坏或不完整的压缩包/Excel 文件，请重新保存后上传",
@@ -319,7 +324,10 @@ def _xlsx_rows(
 ) -> tuple[list[tuple[int, list[str]]], str, set[tuple[int, int]]]:
     """Rows of the chosen sheet as text, its title, and the (row, column index) of formula
     cells without a saved result; after bomb and DTD checks."""
-    archive = zipfile.ZipFile(io.BytesIO(content))
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+    except _XLSX_FAILURES as exc:
+        _corrupt(exc)
     _check_zip_size(archive, len(content))
     _check_no_dtd(archive)
     try:
@@ -396,7 +404,7 @@ def _check_no_dtd(archive: zipfile.ZipFile) -> None:
             continue
         try:
             data = archive.read(info)
-        except (zipfile.BadZipFile, OSError, EOFError, zlib.error, NotImplementedError) as exc:
+        except _XLSX_FAILURES as exc:
             _corrupt(exc)
         flat = data.replace(b"\x00", b"").lower()
         if b"<!doctype" in flat or b"<!entity" in flat:

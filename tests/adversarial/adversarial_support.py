@@ -1,0 +1,209 @@
+"""Builders of hostile files and the checks every adversarial case shares.
+
+`attempt_import` runs an upload the way the upload page and `python -m lib import` do
+(validate against the stored figures, import only an error-free report) and says what a
+person would see. `StoreSnapshot` captures everything stored (current values, ledger,
+revisions, data version) so a case can assert that a refused input changed nothing, and
+`integrity` runs SQLite's own consistency check on the file.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import sqlite3
+import struct
+import zipfile
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Literal
+
+import pandas as pd
+from openpyxl import Workbook
+from pandas.testing import assert_frame_equal
+
+from lib.errors import Problem, ProgressFileError, StoreError
+from lib.plan import Plan
+from lib.progress_file import ValidationReport, validate_progress
+from lib.store import ProgressStore
+
+NOW = datetime(2014, 10, 8, 9, 30, tzinfo=UTC)
+HEADER = ["指标编号", "报告期", "完成值", "进展情况", "填报单位"]
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_WORDS = re.compile(r"[A-Za-z]{3,}")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to an upload and every message a person would be shown."""
+
+    kind: Literal["unreadable", "refused", "imported"]
+    problems: list[Problem]
+    report: ValidationReport | None = None
+    upload_id: int | None = None
+
+
+def attempt_import(
+    store: ProgressStore,
+    plan: Plan,
+    content: bytes,
+    file_name: str,
+    *,
+    sheet: str | None = None,
+    by: str = "测试分析员 analyst",
+) -> Outcome:
+    """Validate against the stored figures and import when the report has no errors.
+
+    A store that cannot even be read (read-only file system, full disk) is 'refused' with
+    the store's problems and no report.
+    """
+    try:
+        stored = store.current_values()
+    except StoreError as exc:
+        return Outcome("refused", exc.problems)
+    try:
+        report = validate_progress(content, file_name, plan, stored=stored, sheet=sheet)
+    except ProgressFileError as exc:
+        return Outcome("unreadable", exc.problems)
+    try:
+        upload_id = store.import_report(
+            report, content=content, file_name=file_name, by=by, now=NOW
+        )
+    except StoreError as exc:
+        return Outcome("refused", [*report.problems, *exc.problems], report)
+    return Outcome("imported", report.problems, report, upload_id)
+
+
+def assert_clear(problems: Sequence[Problem], code: str) -> list[Problem]:
+    """The problems with `code`; fails unless there is one and each is bilingual."""
+    found = [p for p in problems if p.code == code]
+    assert found, f"expected a '{code}' problem, got: {[str(p) for p in problems]}"
+    for p in found:
+        assert _CJK.search(p.message_zh), f"no Chinese message: {p}"
+        assert _WORDS.search(p.message_en), f"no English message: {p}"
+    return found
+
+
+@dataclass(frozen=True)
+class StoreSnapshot:
+    """Everything a store holds, as the app reads it."""
+
+    current: pd.DataFrame
+    uploads: pd.DataFrame
+    revisions: pd.DataFrame
+    data_version: int
+
+    @classmethod
+    def of(cls, store: ProgressStore) -> StoreSnapshot:
+        return cls(store.current_values(), store.uploads(), store.revisions(), store.data_version())
+
+    def assert_same(self, store: ProgressStore) -> None:
+        """Fail unless the store holds exactly this and passes PRAGMA integrity_check."""
+        now = StoreSnapshot.of(store)
+        assert_frame_equal(now.current, self.current)
+        assert_frame_equal(now.uploads, self.uploads)
+        assert_frame_equal(now.revisions, self.revisions)
+        assert now.data_version == self.data_version
+        assert integrity(store.path) == "ok"
+
+
+def integrity(path: Path) -> str:
+    """SQLite's PRAGMA integrity_check verdict ('ok' when the file is sound)."""
+    conn = sqlite3.connect(path)
+    try:
+        return "; ".join(row[0] for row in conn.execute("PRAGMA integrity_check"))
+    finally:
+        conn.close()
+
+
+def rows_per_upload(path: Path) -> dict[int, tuple[int, int]]:
+    """upload id -> (row_count in the ledger, figures actually stored), in one snapshot."""
+    conn = sqlite3.connect(path)
+    try:
+        found = conn.execute(
+            "SELECT u.id, u.row_count, (SELECT COUNT(*) FROM figures f WHERE f.upload_id = u.id)"
+            " FROM uploads u"
+        ).fetchall()
+        orphans = conn.execute(
+            "SELECT COUNT(*) FROM figures WHERE upload_id NOT IN (SELECT id FROM uploads)"
+        ).fetchone()[0]
+    finally:
+        conn.close()
+    assert orphans == 0, f"{orphans} figures belong to no upload"
+    return {int(i): (int(declared), int(stored)) for i, declared, stored in found}
+
+
+# --- file builders ------------------------------------------------------------------------
+
+
+def csv_content(
+    rows: Iterable[Sequence[object]], header: Sequence[str] = HEADER, encoding: str = "utf-8-sig"
+) -> bytes:
+    """A CSV file as Excel writes it (CRLF), in `encoding`."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue().encode(encoding)
+
+
+def xlsx_content(
+    sheets: Sequence[tuple[str, Sequence[Sequence[object]], str]],
+    edit: Callable[[Workbook], None] | None = None,
+) -> bytes:
+    """An .xlsx with (title, rows including header, state 'visible'|'hidden'|'veryHidden')."""
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for title, rows, state in sheets:
+        sheet = workbook.create_sheet(title)
+        for row in rows:
+            sheet.append(list(row))
+        sheet.sheet_state = state
+    if edit is not None:
+        edit(workbook)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def rewritten_zip(
+    content: bytes,
+    transform: Callable[[str, bytes], tuple[str, bytes]] = lambda name, data: (name, data),
+    extra: Sequence[tuple[str, bytes]] = (),
+) -> bytes:
+    """The archive with every member passed through `transform(name, data)`, plus `extra`."""
+    source = zipfile.ZipFile(io.BytesIO(content))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            name, data = transform(info.filename, source.read(info.filename))
+            target.writestr(name, data)
+        for name, data in extra:
+            target.writestr(name, data)
+    return out.getvalue()
+
+
+def forged_size(content: bytes, member: str, size: int) -> bytes:
+    """The archive with `member`'s declared uncompressed size replaced (a lying zip)."""
+    info = zipfile.ZipFile(io.BytesIO(content)).getinfo(member)
+    forged = bytearray(content)
+    struct.pack_into("<I", forged, info.header_offset + 22, size)  # local file header
+    position = forged.find(b"PK\x01\x02")
+    while position != -1:  # central directory entries
+        name_length = struct.unpack_from("<H", forged, position + 28)[0]
+        if forged[position + 46 : position + 46 + name_length] == member.encode():
+            struct.pack_into("<I", forged, position + 24, size)
+        position = forged.find(b"PK\x01\x02", position + 4)
+    return bytes(forged)
+
+
+def valid_rows(plan: Plan, count: int, period: str = "2014Q4", note: str = "") -> list[list]:
+    """`count` error-free rows for the first indicators of the plan (value = target)."""
+    indicators = plan.indicators.head(count)
+    return [
+        [row.indicator_id, period, f"{row.target:g}", note or f"进展 {row.indicator_id}", ""]
+        for row in indicators.itertuples(index=False)
+    ]

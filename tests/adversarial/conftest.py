@@ -1,0 +1,110 @@
+"""Fixtures for the adversarial suite: the real plan, real SQLite stores in tmp_path.
+
+`store` is a fresh store already holding the bundled sample figures (so "unchanged" is a
+real claim), `snapshot` is what it held before the case ran. `big_plan` is a generated plan
+with 3,000 indicators (the real plan's header and units, one generated section), written
+as YAML and also pickled so worker processes need not parse 500 KB of YAML each.
+"""
+
+from __future__ import annotations
+
+import pickle
+import shutil
+import sqlite3
+from datetime import date
+from pathlib import Path
+
+import pytest
+import yaml
+from adversarial_support import NOW, StoreSnapshot
+
+from lib.config import DEFAULT_PLAN_FILE, SAMPLE_PROGRESS_FILE
+from lib.plan import Plan, load_plan, parse_plan
+from lib.progress_file import validate_progress
+from lib.store import ProgressStore
+
+BIG_PLAN_TASKS, BIG_PLAN_INDICATORS_PER_TASK = 60, 50
+
+
+@pytest.fixture(scope="session")
+def plan() -> Plan:
+    return load_plan(DEFAULT_PLAN_FILE)
+
+
+@pytest.fixture(scope="session")
+def seeded_template(tmp_path_factory: pytest.TempPathFactory, plan: Plan) -> Path:
+    """One seeded store file, checkpointed, for `store` to copy (seeding once is cheaper)."""
+    path = tmp_path_factory.mktemp("template") / "progress.sqlite3"
+    seeded_store(path, plan)
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    return path
+
+
+@pytest.fixture
+def store(tmp_path: Path, seeded_template: Path) -> ProgressStore:
+    """A store in tmp_path holding the sample progress file as upload 1."""
+    path = tmp_path / "progress.sqlite3"
+    shutil.copyfile(seeded_template, path)
+    return ProgressStore(path)
+
+
+@pytest.fixture
+def snapshot(store: ProgressStore) -> StoreSnapshot:
+    return StoreSnapshot.of(store)
+
+
+def seeded_store(path: Path, plan: Plan) -> ProgressStore:
+    """A store at `path` with the bundled sample figures imported by a baseline analyst."""
+    store = ProgressStore(path)
+    content = SAMPLE_PROGRESS_FILE.read_bytes()
+    report = validate_progress(content, SAMPLE_PROGRESS_FILE.name, plan)
+    assert report.ok, report.errors
+    store.import_report(
+        report, content=content, file_name=SAMPLE_PROGRESS_FILE.name, by="基线 baseline", now=NOW
+    )
+    return store
+
+
+@pytest.fixture(scope="session")
+def big_plan_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """(YAML, pickle) of a generated plan with 3,000 quantity indicators T01-1..T60-50."""
+    real = yaml.safe_load(DEFAULT_PLAN_FILE.read_text(encoding="utf-8"))
+    text = "完成生成的测试任务"
+    tasks = [
+        {
+            "id": f"T{t:02d}",
+            "title": f"生成任务 {t}",
+            "text": text,
+            "units": [real["units"][0]["name"]],
+            "indicators": [
+                {
+                    "id": f"T{t:02d}-{i}",
+                    "name": f"生成指标 {t}-{i}",
+                    "kind": "quantity",
+                    "target": 1000,
+                    "unit": "个",
+                    "direction": "increase",
+                    "deadline": date(2014, 12, 31),
+                    "source": text,
+                }
+                for i in range(1, BIG_PLAN_INDICATORS_PER_TASK + 1)
+            ],
+        }
+        for t in range(1, BIG_PLAN_TASKS + 1)
+    ]
+    document = {key: real[key] for key in ("schema_version", "plan", "thresholds", "units")}
+    document["sections"] = [{"id": "S01", "title": "生成分节", "tasks": tasks}]
+    folder = tmp_path_factory.mktemp("big_plan")
+    yaml_path, pickle_path = folder / "tasks_big.yaml", folder / "tasks_big.pickle"
+    yaml_path.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
+    big = parse_plan(yaml_path.read_text(encoding="utf-8"))
+    assert len(big.indicators) == BIG_PLAN_TASKS * BIG_PLAN_INDICATORS_PER_TASK
+    pickle_path.write_bytes(pickle.dumps(big))
+    return yaml_path, pickle_path
+
+
+@pytest.fixture(scope="session")
+def big_plan(big_plan_files: tuple[Path, Path]) -> Plan:
+    return pickle.loads(big_plan_files[1].read_bytes())

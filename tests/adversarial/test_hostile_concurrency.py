@@ -1,0 +1,126 @@
+"""Eight imports from eight processes at once, with a ninth process reading all the while.
+
+One scenario (module fixture) serves both cases: the importers validate and import
+distinct 3,000-row files of the generated 3,000-indicator plan, released together by a
+start file; the reader loops over `current_values()` and `revisions()` through the store
+API and checks, in one SQL snapshot per loop, that every upload's stored rows equal its
+declared row count.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from adversarial_support import NOW, csv_content, integrity, rows_per_upload
+
+from lib.config import REPO_ROOT
+from lib.progress_file import validate_progress
+from lib.store import ProgressStore
+
+WORKER = Path(__file__).with_name("store_worker.py")
+IMPORTERS = 8
+PERIODS = ("2014Q1", "2014Q2", "2014Q3", "2014Q4")
+BASE_ROWS = 200
+
+
+def _spawn(*args: object) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, str(WORKER), *(str(a) for a in args)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
+    )
+
+
+def _first_line(process: subprocess.Popen, expected: str) -> None:
+    line = process.stdout.readline().strip()
+    if line != expected:
+        process.kill()
+        pytest.fail(f"worker said {line!r}, not {expected!r}: {process.stderr.read()}")
+
+
+@pytest.fixture(scope="module")
+def scenario(tmp_path_factory, big_plan, big_plan_files) -> dict:
+    folder = tmp_path_factory.mktemp("concurrent")
+    path = folder / "progress.sqlite3"
+    store = ProgressStore(path)
+    ids = list(big_plan.indicators["indicator_id"])
+    base = csv_content([[i, "2014Q1", "1", "基线", ""] for i in ids[:BASE_ROWS]])
+    store.import_report(
+        validate_progress(base, "base.csv", big_plan),
+        content=base, file_name="base.csv", by="base", now=NOW,
+    )  # fmt: skip
+    files = []
+    for k in range(IMPORTERS):
+        file = folder / f"并发-{k}.csv"
+        period = PERIODS[k % len(PERIODS)]
+        file.write_bytes(csv_content([[i, period, str(10 + k), f"并发 {k}", ""] for i in ids]))
+        files.append((file, period, 10 + k))
+    start, stop, out = folder / "start", folder / "stop", folder / "reads.json"
+    reader = _spawn("read-loop", path, stop, out)
+    importers = []
+    try:
+        _first_line(reader, "reading")
+        plan_pickle = big_plan_files[1]
+        importers = [_spawn("validate-import", path, plan_pickle, f, start) for f, _, _ in files]
+        for importer in importers:
+            _first_line(importer, "waiting")
+        start.touch()
+        finished = [importer.communicate(timeout=180) for importer in importers]
+        stop.touch()
+        reader.communicate(timeout=120)
+    finally:
+        start.touch()
+        stop.touch()
+        for process in [reader, *importers]:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+    return {
+        "path": path,
+        "store": store,
+        "ids": ids,
+        "files": files,
+        "codes": [importer.returncode for importer in importers],
+        "results": [json.loads(stdout.strip() or "{}") for stdout, _ in finished],
+        "stderr": [stderr for _, stderr in finished],
+        "reads": json.loads(out.read_text(encoding="utf-8")),
+    }
+
+
+def test_eight_concurrent_imports_all_land_with_exact_row_counts(scenario):
+    assert scenario["codes"] == [0] * IMPORTERS, (scenario["results"], scenario["stderr"])
+    assert not any("locked" in text.lower() for text in scenario["stderr"])
+    upload_ids = [result["upload_id"] for result in scenario["results"]]
+    assert len(set(upload_ids)) == IMPORTERS
+    counts = rows_per_upload(scenario["path"])
+    rows = len(scenario["ids"])
+    assert counts == {1: (BASE_ROWS, BASE_ROWS)} | {u: (rows, rows) for u in upload_ids}
+    assert integrity(scenario["path"]) == "ok"
+    # the newest upload for each period is current; nothing else leaks in
+    current = scenario["store"].current_values()
+    assert len(current) == rows * len(PERIODS)
+    by_file = dict(zip((f.name for f, _, _ in scenario["files"]), upload_ids, strict=True))
+    for period in PERIODS:
+        mine = [(by_file[f.name], value) for f, p, value in scenario["files"] if p == period]
+        expected = max(mine)[1]
+        assert set(current.loc[current["period"] == period, "value"]) == {expected}
+
+
+def test_reads_during_imports_never_fail_nor_see_half_an_upload(scenario):
+    reads = scenario["reads"]
+    assert reads["failures"] == []
+    assert reads["mismatches"] == []
+    rows = len(scenario["ids"])
+    for upload_id, counts in reads["seen"].items():
+        assert counts == ([BASE_ROWS] if upload_id == "1" else [rows]), (upload_id, counts)
+    states = reads["states"]
+    assert states[0] == 1 and states[-1] == 1 + IMPORTERS
+    # the reader really overlapped the imports: it saw some of them done, not all
+    assert any(1 < state < 1 + IMPORTERS for state in states), states

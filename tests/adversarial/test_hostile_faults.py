@@ -1,0 +1,360 @@
+"""Faults around the store: crashes mid-import, kill -9, read-only and full disks, locks.
+
+Each case ends with the store passing PRAGMA integrity_check and every upload either fully
+stored or absent. Read-only and full disks are real where possible: as root (file modes do
+not stop root) a small tmpfs is mounted, filled or remounted read-only; without root the
+read-only case uses file modes instead. The store's own `pragmas` hook (query_only,
+max_page_count) gives the same errors on any machine and runs everywhere.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import pickle
+import select
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from adversarial_support import (
+    NOW,
+    StoreSnapshot,
+    assert_clear,
+    attempt_import,
+    csv_content,
+    integrity,
+    rows_per_upload,
+    valid_rows,
+)
+
+from lib.config import REPO_ROOT
+from lib.errors import StoreError
+from lib.progress_file import validate_progress
+from lib.store import InjectedFailure, ProgressStore
+
+WORKER = Path(__file__).with_name("store_worker.py")
+PERIODS = ("2014Q1", "2014Q2", "2014Q3", "2014Q4")
+# Seconds between seeing the importer hold the write lock and killing it: 0 lands inside
+# the transaction, later ones during or after the commit.
+KILL_DELAYS = (0.0, 0.0, 0.01, 0.03, 0.5)
+
+
+def spawn(*args: object) -> subprocess.Popen:
+    """A store_worker.py process with the repository importable."""
+    return subprocess.Popen(
+        [sys.executable, str(WORKER), *(str(a) for a in args)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
+    )
+
+
+def expect_line(process: subprocess.Popen, expected: str, timeout: float = 60) -> None:
+    """Wait for the worker to print `expected`; fail with its stderr if it does not."""
+    ready, _, _ = select.select([process.stdout], [], [], timeout)
+    line = process.stdout.readline().strip() if ready else ""
+    if line != expected:
+        process.kill()
+        pytest.fail(f"worker said {line!r}, not {expected!r}: {process.stderr.read()}")
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.kill()
+    process.wait(timeout=30)
+
+
+# --- a failure injected halfway -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("fail_after", ["first", "second", "half", "last"])
+def test_failure_injected_during_an_import_stores_nothing(store, snapshot, plan, fail_after):
+    content = csv_content(valid_rows(plan, 40))
+    report = validate_progress(content, "crash.csv", plan, stored=store.current_values())
+    rows = len(report.rows)
+    after = {"first": 0, "second": 1, "half": rows // 2, "last": rows - 1}[fail_after]
+    with pytest.raises(InjectedFailure):
+        store.import_report(
+            report, content=content, file_name="crash.csv", by="a", now=NOW, fail_after_rows=after
+        )
+    snapshot.assert_same(store)
+    # nothing half-registered: the same bytes import afterwards, completely
+    upload_id = store.import_report(report, content=content, file_name="crash.csv", by="a", now=NOW)
+    assert rows_per_upload(store.path)[upload_id] == (rows, rows)
+
+
+def test_disk_full_halfway_through_an_import_stores_nothing(store, snapshot, plan):
+    rows = valid_rows(plan, 73, note="很长的进展说明" * 40)
+    content = csv_content(rows)
+    conn = sqlite3.connect(store.path)
+    pages = conn.execute("PRAGMA page_count").fetchone()[0]
+    conn.close()
+    cramped = ProgressStore(store.path, pragmas={"max_page_count": pages + 2})
+    outcome = attempt_import(cramped, plan, content, "full.csv")
+    assert outcome.kind == "refused"
+    (problem,) = assert_clear(outcome.problems, "store_full")
+    assert "nothing was changed" in problem.message_en
+    snapshot.assert_same(store)
+
+
+def test_store_opened_read_only_refuses_writes_and_keeps_data(store, snapshot, plan):
+    frozen = ProgressStore(store.path, pragmas={"query_only": 1})
+    outcome = attempt_import(frozen, plan, csv_content(valid_rows(plan, 3)), "ro.csv")
+    assert outcome.kind == "refused"
+    assert_clear(outcome.problems, "store_read_only")
+    with pytest.raises(StoreError) as caught:
+        frozen.withdraw(1, by="a", now=NOW)
+    assert_clear(caught.value.problems, "store_read_only")
+    snapshot.assert_same(store)
+
+
+# --- real read-only and full file systems -------------------------------------------------
+
+
+@contextmanager
+def tmpfs(mount_point: Path, size: str) -> Iterator[Path]:
+    """A fresh tmpfs at `mount_point`; skips the test when mounting is not allowed."""
+    if os.geteuid() != 0 or shutil.which("mount") is None:
+        pytest.skip("mounting a tmpfs needs root; the pragma-based cases cover this")
+    mount_point.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(mount_point)],
+        capture_output=True,
+        text=True,
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here ({mounted.stderr.strip()})")
+    try:
+        yield mount_point
+    finally:
+        subprocess.run(["mount", "-o", "remount,rw", str(mount_point)], capture_output=True)
+        if subprocess.run(["umount", str(mount_point)], capture_output=True).returncode:
+            subprocess.run(["umount", "-l", str(mount_point)], capture_output=True)
+
+
+def _remount(mount_point: Path, mode: str) -> None:
+    subprocess.run(["mount", "-o", f"remount,{mode}", str(mount_point)], check=True)
+
+
+def test_store_on_a_read_only_file_system_gives_a_clear_error(tmp_path, seeded_template, plan):
+    with tmpfs(tmp_path / "mnt", "8m") as mount_point:
+        path = mount_point / "progress.sqlite3"
+        shutil.copyfile(seeded_template, path)
+        store = ProgressStore(path)
+        before = StoreSnapshot.of(store)
+        _remount(mount_point, "ro")
+        content = csv_content(valid_rows(plan, 3))
+        outcome = attempt_import(store, plan, content, "ro.csv")
+        assert outcome.kind == "refused"
+        code = outcome.problems[-1].code
+        assert code in {"store_read_only", "store_unavailable"}
+        assert_clear(outcome.problems, code)
+        for attempt in (
+            lambda: ProgressStore(path),
+            lambda: store.withdraw(1, by="a", now=NOW),
+        ):
+            with pytest.raises(StoreError) as caught:
+                attempt()
+            code = caught.value.problems[0].code
+            assert code in {"store_read_only", "store_unavailable"}
+            assert_clear(caught.value.problems, code)
+        _remount(mount_point, "rw")
+        before.assert_same(store)
+
+
+def test_store_files_without_write_permission_give_a_clear_error(tmp_path, seeded_template, plan):
+    if os.geteuid() == 0:
+        pytest.skip("root ignores file modes; the read-only tmpfs case covers this as root")
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    path = folder / "progress.sqlite3"
+    shutil.copyfile(seeded_template, path)
+    before = StoreSnapshot.of(ProgressStore(path))
+    path.chmod(0o444)
+    folder.chmod(0o555)
+    try:
+        try:
+            outcome = attempt_import(
+                ProgressStore(path), plan, csv_content(valid_rows(plan, 3)), "x.csv"
+            )
+            problems = outcome.problems
+            assert outcome.kind == "refused"
+        except StoreError as exc:
+            problems = exc.problems
+        code = problems[-1].code
+        assert code in {"store_read_only", "store_unavailable"}
+        assert_clear(problems, code)
+    finally:
+        folder.chmod(0o755)
+        path.chmod(0o644)
+    before.assert_same(ProgressStore(path))
+
+
+def _fill(mount_point: Path, leave: int) -> Path:
+    """A file taking all free space on the mount but `leave` bytes."""
+    free = os.statvfs(mount_point)
+    filler = mount_point / "filler"
+    filler.write_bytes(bytes(max(free.f_bavail * free.f_frsize - leave, 0)))
+    return filler
+
+
+def test_store_on_a_full_disk_gives_a_clear_error_and_recovers(tmp_path, seeded_template, plan):
+    with tmpfs(tmp_path / "mnt", "2m") as mount_point:
+        path = mount_point / "progress.sqlite3"
+        shutil.copyfile(seeded_template, path)
+        store = ProgressStore(path)
+        before = StoreSnapshot.of(store)
+        content = csv_content(valid_rows(plan, 73, note="满" * 1000))  # about 220 KB
+        report = validate_progress(content, "full.csv", plan, stored=before.current)
+        assert report.ok
+        # room for SQLite's 32 KB shared-memory file and a little WAL, not for the upload:
+        # the disk fills in the middle of the import
+        filler = _fill(mount_point, leave=64 * 1024)
+        with pytest.raises(StoreError) as caught:
+            store.import_report(report, content=content, file_name="full.csv", by="a", now=NOW)
+        (problem,) = assert_clear(caught.value.problems, "store_full")
+        assert "nothing was changed" in problem.message_en
+        # no room at all: even a read fails (SQLite cannot create the -shm file), clearly
+        filler.unlink()
+        filler = _fill(mount_point, leave=0)
+        outcome = attempt_import(store, plan, content, "full.csv")
+        assert outcome.kind == "refused"
+        code = outcome.problems[-1].code
+        assert code in {"store_full", "store_io_error"}
+        assert_clear(outcome.problems, code)
+        filler.unlink()
+        before.assert_same(store)
+        assert attempt_import(store, plan, content, "full.csv").kind == "imported"
+
+
+# --- another process holding the write lock -----------------------------------------------
+
+
+def test_write_lock_held_past_the_timeout_says_busy_then_import_succeeds(
+    tmp_path, store, snapshot, plan
+):
+    release = tmp_path / "release"
+    holder = spawn("hold-lock", store.path, release)
+    try:
+        expect_line(holder, "locked", timeout=30)
+        impatient = ProgressStore(store.path, busy_timeout_s=0.3)
+        content = csv_content(valid_rows(plan, 5))
+        started = time.monotonic()
+        outcome = attempt_import(impatient, plan, content, "busy.csv")
+        assert time.monotonic() - started >= 0.3
+        assert outcome.kind == "refused"
+        (problem,) = assert_clear(outcome.problems, "store_busy")
+        assert "try again" in problem.message_en
+        snapshot.assert_same(store)
+        release.touch()
+        assert holder.wait(timeout=30) == 0
+        assert attempt_import(impatient, plan, content, "busy.csv").kind == "imported"
+    finally:
+        release.touch()
+        stop(holder)
+
+
+def test_write_lock_released_within_the_timeout_is_waited_for(tmp_path, store, plan):
+    release = tmp_path / "release"
+    holder = spawn("hold-lock", store.path, release)
+    try:
+        expect_line(holder, "locked", timeout=30)
+        timer = threading.Timer(0.4, release.touch)
+        timer.start()
+        started = time.monotonic()
+        outcome = attempt_import(store, plan, csv_content(valid_rows(plan, 5)), "wait.csv")
+        assert outcome.kind == "imported", [str(p) for p in outcome.problems]
+        assert time.monotonic() - started >= 0.35
+        timer.join()
+    finally:
+        release.touch()
+        stop(holder)
+
+
+# --- kill -9 of an importing process ------------------------------------------------------
+
+
+def _wait_for_write_lock(path: Path, process: subprocess.Popen, timeout: float = 60) -> bool:
+    """True as soon as another connection holds the write lock; False if the process ended."""
+    probe = sqlite3.connect(path, timeout=0, isolation_level=None)
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline and process.poll() is None:
+            try:
+                probe.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                if "locked" in str(exc) or "busy" in str(exc):
+                    return True
+                raise
+            probe.execute("ROLLBACK")
+            time.sleep(0.0005)
+        return False
+    finally:
+        probe.close()
+
+
+def test_kill_9_during_an_import_leaves_the_upload_all_in_or_all_out(tmp_path, big_plan):
+    path = tmp_path / "big.sqlite3"
+    store = ProgressStore(path)
+    ids = list(big_plan.indicators["indicator_id"])
+    base_rows = [[i, "2014Q1", "1", "基线", ""] for i in ids[:200]]
+    base = csv_content(base_rows)
+    store.import_report(
+        validate_progress(base, "base.csv", big_plan), content=base, file_name="base.csv",
+        by="base", now=NOW,
+    )  # fmt: skip
+    baseline = StoreSnapshot.of(store)
+    big_rows = [[i, p, "10", "", ""] for p in PERIODS for i in ids]
+    template = validate_progress(csv_content(big_rows), "big.csv", big_plan)
+    assert template.ok and len(template.rows) == len(ids) * len(PERIODS) == 12_000
+
+    outcomes = []
+    for attempt, delay in enumerate(KILL_DELAYS):
+        note, name = f"第 {attempt} 次 kill -9", f"kill-{attempt}.csv"
+        content_path, report_path = tmp_path / name, tmp_path / f"{name}.pickle"
+        content_path.write_bytes(csv_content([[i, p, v, note, r] for i, p, v, _, r in big_rows]))
+        report = dataclasses.replace(template, rows=template.rows.assign(note=note))
+        report_path.write_bytes(pickle.dumps(report))
+        worker = spawn("import-report", path, report_path, content_path, name)
+        try:
+            expect_line(worker, "ready")
+            held = _wait_for_write_lock(path, worker)
+            time.sleep(delay)
+            os.kill(worker.pid, signal.SIGKILL)
+        finally:
+            stop(worker)
+        assert integrity(path) == "ok"
+        counts = rows_per_upload(path)
+        assert all(declared == stored for declared, stored in counts.values()), counts
+        ledger = store.uploads()
+        mine = ledger[ledger["file_name"] == name]
+        revisions = store.revisions()
+        stored = int((revisions["note"] == note).sum())
+        if mine.empty:
+            assert stored == 0
+            outcomes.append((delay, held, "out"))
+        else:
+            assert stored == counts[int(mine["id"].iat[0])][1] == 12_000
+            outcomes.append((delay, held, "in"))
+        base_now = revisions[revisions["upload_id"] == 1].reset_index(drop=True)
+        assert base_now.drop(columns="is_current").equals(
+            baseline.revisions.drop(columns="is_current").reset_index(drop=True)
+        )
+    # at least one kill landed while the transaction was open, or the test proved nothing
+    assert any(held and result == "out" for _, held, result in outcomes), outcomes
+    final = csv_content([[i, "2014Q4", "20", "恢复后", ""] for i in ids[:50]])
+    upload_id = store.import_report(
+        validate_progress(final, "after.csv", big_plan), content=final, file_name="after.csv",
+        by="after", now=NOW,
+    )  # fmt: skip
+    assert rows_per_upload(path)[upload_id] == (50, 50)
