@@ -28,7 +28,7 @@ from typing import Literal
 from lib.errors import PermissionDeniedError, Problem, UserInputError
 
 AuthMode = Literal["oidc", "local", "none"]
-UserSource = Literal["oidc", "local", "default"]
+UserSource = Literal["oidc", "local", "default", "cli"]
 
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 SALT_BYTES, HASH_BYTES = 16, 32

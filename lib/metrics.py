@@ -12,6 +12,7 @@ their inputs; aggregates work on any subset of rows the pages pass in.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 from datetime import date
 
@@ -123,6 +124,18 @@ def _period_from_key(key: int) -> str:
     return f"{key // 4}Q{key % 4 + 1}"
 
 
+def _isin(values: pd.Series, allowed: Iterable[object]) -> pd.Series:
+    """`values.isin(allowed)` without pandas 3's cost of one pyarrow scalar per allowed value.
+
+    For text columns `Series.isin` converts every allowed value on its own (about 6 ms per
+    1,000), which dominates a rerun when 10,000 task ids are in view; hashing plain Python
+    strings gives the same answer in a fraction of the time.
+    """
+    if not isinstance(allowed, set | frozenset):
+        allowed = pd.unique(np.asarray(list(allowed), dtype=object))
+    return values.astype(object).isin(allowed)
+
+
 def _quarter_keys(periods: pd.Series) -> np.ndarray:
     """`_quarter_key` of each period, parsed once per distinct period."""
     codes, uniques = pd.factorize(periods)
@@ -218,13 +231,24 @@ def _latest_values(progress: pd.DataFrame, as_of_key: int) -> pd.DataFrame:
     missing = {"indicator_id", "period", "value"} - set(progress.columns)
     if missing:
         raise ValueError(f"progress frame lacks columns: {sorted(missing)}")
-    reported = progress[progress["value"].notna() & progress["period"].notna()]
+    # Pick row positions with integer arithmetic and copy only the chosen rows: sorting and
+    # copying a million text rows per as-of period is what made a period change slow.
+    # The rows and their order are those of a stable sort by period + keep the last row.
+    reported = (progress["value"].notna() & progress["period"].notna()).to_numpy()
+    period_codes, periods = pd.factorize(progress["period"])
+    used = np.unique(period_codes[reported])
+    period_keys = np.zeros(len(periods), dtype=np.int64)
+    period_keys[used] = _quarter_keys(pd.Series(periods[used], dtype=object))
+    keys = period_keys[period_codes]
+    indicator_codes, indicators = pd.factorize(progress["indicator_id"], use_na_sentinel=False)
+    rows = np.flatnonzero(reported & (keys <= as_of_key))
+    order = keys[rows] * max(len(progress), 1) + rows  # period first, then file position
+    best = np.full(len(indicators), -1, dtype=np.int64)
+    np.maximum.at(best, indicator_codes[rows], order)
+    chosen = np.sort(best[best >= 0]) % max(len(progress), 1)
     columns = ["indicator_id", "period", "value", "upload_id", "note"]
-    reported = reported.reindex(columns=columns)
-    keys = _quarter_keys(reported["period"])
-    in_time = reported.assign(_key=keys)[keys <= as_of_key]
-    latest = in_time.sort_values("_key", kind="stable").drop_duplicates("indicator_id", keep="last")
-    latest = latest.drop(columns="_key").rename(columns={"period": "value_period"})
+    latest = progress.take(chosen).reindex(columns=columns)
+    latest = latest.rename(columns={"period": "value_period"})
     return latest.astype({"value": float, "value_period": "str", "note": "str"})
 
 
@@ -338,7 +362,7 @@ def task_completion(plan: Plan, status: pd.DataFrame) -> pd.DataFrame:
     """Per task with indicators in `status` (plan order): mean capped progress, worst status."""
     rolled = _rollup(status, "task_id", "progress_capped", "indicator_count")
     columns = ["task_id", "task_no", "section_id", "title", "lead_unit"]
-    tasks = plan.tasks.loc[plan.tasks["task_id"].isin(rolled["task_id"]), columns]
+    tasks = plan.tasks.loc[_isin(plan.tasks["task_id"], rolled["task_id"]), columns]
     return tasks.merge(rolled, on="task_id", how="left")[TASK_COLUMNS].reset_index(drop=True)
 
 
@@ -381,7 +405,7 @@ def _responsibilities(plan: Plan, tasks: pd.DataFrame, expand_groups: bool) -> p
     """
     columns = ["task_id", "section_id", "unit", "role"]
     resp = plan.responsibilities.loc[
-        plan.responsibilities["task_id"].isin(tasks["task_id"]), columns
+        _isin(plan.responsibilities["task_id"], tasks["task_id"]), columns
     ]
     if expand_groups and len(plan.group_members):
         members = resp.merge(plan.group_members, left_on="unit", right_on="group")
@@ -453,19 +477,18 @@ def responsibility_matrix(
     """
     resp = _responsibilities(plan, tasks, expand_groups)
     weights = plan.thresholds
-    resp = resp.assign(
-        _lead_id=resp["task_id"].where(resp["is_lead"]),
-        _partner_id=resp["task_id"].where(~resp["is_lead"]),
-    )
     grouped = resp.groupby(["unit", "section_id"], sort=False)
     matrix = grouped.agg(
         lead_count=("is_lead", "sum"),
         _tasks=("task_id", "size"),
         _rank=("_rank", "min"),
-        task_ids=("task_id", ",".join),
-        lead_task_ids=("_lead_id", lambda ids: ",".join(ids.dropna())),
-        partner_task_ids=("_partner_id", lambda ids: ",".join(ids.dropna())),
     ).reset_index()
+    cell = grouped.ngroup().to_numpy()
+    task_ids = resp["task_id"].to_numpy(dtype=object)
+    is_lead = resp["is_lead"].to_numpy(dtype=bool)
+    matrix["task_ids"] = _joined_per_cell(cell, task_ids, len(matrix))
+    matrix["lead_task_ids"] = _joined_per_cell(cell[is_lead], task_ids[is_lead], len(matrix))
+    matrix["partner_task_ids"] = _joined_per_cell(cell[~is_lead], task_ids[~is_lead], len(matrix))
     matrix["lead_count"] = matrix["lead_count"].astype("int64")
     matrix["partner_count"] = (matrix.pop("_tasks") - matrix["lead_count"]).astype("int64")
     matrix["load"] = (
@@ -480,6 +503,24 @@ def responsibility_matrix(
         _section=matrix["section_id"].map(section_no),
     ).sort_values(["unit_load", "_order", "_section"], ascending=[False, True, True])
     return matrix[MATRIX_COLUMNS].reset_index(drop=True)
+
+
+def _joined_per_cell(cells: np.ndarray, ids: np.ndarray, count: int) -> pd.Series:
+    """Comma-joined ids per cell number 0..count-1, in row order ("" for a cell without any).
+
+    One Python join per cell instead of a pandas call per cell: the matrix has a cell per
+    unit and section, 30,000 of them at province scale.
+    """
+    order = np.argsort(cells, kind="stable")
+    sorted_cells, sorted_ids = cells[order], ids[order].tolist()
+    starts = (
+        np.flatnonzero(np.r_[True, sorted_cells[1:] != sorted_cells[:-1]]) if len(cells) else []
+    )
+    bounds = [*starts, len(sorted_ids)]
+    joined = [""] * count
+    for start, end in itertools.pairwise(bounds):
+        joined[sorted_cells[start]] = ",".join(sorted_ids[start:end])
+    return pd.Series(joined, dtype="str")
 
 
 # --- lists, changes, trend, scope --------------------------------------------------------------
@@ -539,7 +580,7 @@ def completion_trend(
     ]
     ind = plan.indicators
     if task_ids is not None:
-        ind = ind[ind["task_id"].isin(set(task_ids))]
+        ind = ind[_isin(ind["task_id"], set(task_ids))]
     if not periods or ind.empty:
         return pd.DataFrame({"period": pd.Series(periods, dtype="str")}).reindex(
             columns=TREND_COLUMNS
@@ -607,5 +648,5 @@ def filter_scope(
         mine = resp[resp["unit"].isin(names)]
         if lead_only:
             mine = mine[mine["role"] == "lead"]
-        keep &= tasks["task_id"].isin(mine["task_id"])
+        keep &= _isin(tasks["task_id"], mine["task_id"])
     return set(tasks.loc[keep, "task_id"])

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from lib.auth import Role, User, require_role, require_withdraw_permission
 from lib.errors import Problem, StoreError
 from lib.plan import Plan
 from lib.progress_file import ValidationReport, validate_progress
@@ -258,7 +259,7 @@ class ProgressStore:
         *,
         content: bytes,
         file_name: str,
-        by: str,
+        by: User,
         now: datetime,
         is_sample: bool = False,
         fail_after_rows: int | None = None,
@@ -267,8 +268,10 @@ class ProgressStore:
 
         All or nothing: one transaction. Refuses (StoreError) a report with errors, an empty
         report, and bytes identical to an upload that is still active. `fail_after_rows` is
-        a test hook that raises InjectedFailure after inserting that many rows.
+        a test hook that raises InjectedFailure after inserting that many rows. `by` must
+        hold at least the analyst role (PermissionDeniedError otherwise).
         """
+        require_role(by, Role.ANALYST, "导入数据", "import figures")
         if report.errors:
             raise _refusal(
                 "has_errors",
@@ -293,7 +296,7 @@ class ProgressStore:
             upload_id = conn.execute(
                 "INSERT INTO uploads (sha256, file_name, uploaded_by, uploaded_at, row_count,"
                 " status, is_sample) VALUES (?, ?, ?, ?, ?, 'active', ?)",
-                (digest, file_name, by, _iso(now), len(rows), int(is_sample)),
+                (digest, file_name, by.name, _iso(now), len(rows), int(is_sample)),
             ).lastrowid
             conn.executemany(
                 "INSERT INTO figures (upload_id, row_no, indicator_id, period, value, note,"
@@ -303,11 +306,16 @@ class ProgressStore:
             _bump_version(conn)
         return int(upload_id)
 
-    def withdraw(self, upload_id: int, *, by: str, now: datetime) -> None:
-        """Mark an active upload withdrawn (nothing is deleted); earlier values become current."""
+    def withdraw(self, upload_id: int, *, by: User, now: datetime) -> None:
+        """Mark an active upload withdrawn (nothing is deleted); earlier values become current.
+
+        Analysts may withdraw their own uploads, admins any: checked inside the transaction
+        against the ledger, so no page or command can skip it.
+        """
+        require_role(by, Role.ANALYST, f"撤回第 {upload_id} 批上传", f"withdraw upload {upload_id}")
         with self._transaction() as conn:
             found = conn.execute(
-                "SELECT status FROM uploads WHERE id = ?", (int(upload_id),)
+                "SELECT status, uploaded_by FROM uploads WHERE id = ?", (int(upload_id),)
             ).fetchone()
             if found is None:
                 raise _refusal(
@@ -323,10 +331,11 @@ class ProgressStore:
                     f"upload {upload_id} is already withdrawn",
                     upload_id,
                 )
+            require_withdraw_permission(by, found[1], int(upload_id))
             conn.execute(
                 "UPDATE uploads SET status = 'withdrawn', withdrawn_by = ?, withdrawn_at = ?"
                 " WHERE id = ?",
-                (by, _iso(now), int(upload_id)),
+                (by.name, _iso(now), int(upload_id)),
             )
             _bump_version(conn)
 
@@ -464,7 +473,7 @@ def ensure_demo_store(store: ProgressStore, plan: Plan, sample_csv: Path, now: d
             report,
             content=content,
             file_name=Path(sample_csv).name,
-            by=SAMPLE_UPLOADER,
+            by=User(SAMPLE_UPLOADER, Role.ANALYST, "default"),
             now=now,
             is_sample=True,
         )

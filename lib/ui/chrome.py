@@ -13,6 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from lib import metrics
+from lib.auth import AuthSettings, User
 from lib.config import Settings, settings_from_env
 from lib.i18n import SAMPLE_DATA_NOTICE, pick
 from lib.images import source_line
@@ -20,6 +21,7 @@ from lib.periods import period_label, periods_between
 from lib.plan import Plan
 from lib.store import ProgressStore
 from lib.ui import data
+from lib.ui.auth import current_settings, current_user, login_form, user_panel
 from lib.ui.components import ChartStamp
 from lib.ui.filters import Filters, bind_widget, filters_from_query
 from lib.ui.text import tr
@@ -64,6 +66,8 @@ class PageContext:
     figures: pd.DataFrame
     sample_in_use: bool
     task_ids: frozenset[str]
+    auth: AuthSettings
+    user: User | None
 
     @property
     def lang(self) -> str:
@@ -105,6 +109,13 @@ def page_setup(page: str) -> PageContext:
     """Configure the page, render navigation, filters and banners; return the context."""
     title = tr(next(p[2] for p in PAGES if p[0] == page), _lang_hint())
     st.set_page_config(page_title=f"{title} · 督办看板", page_icon="📊", layout="wide")
+    auth = current_settings(_lang_hint())
+    user = current_user(auth)
+    if user is None:
+        st.title(tr("app_title", _lang_hint()))
+        st.info(tr("login_needed", _lang_hint()))
+        login_form(auth, _lang_hint())
+        st.stop()
     settings = settings_from_env()
     plan = data.current_plan(settings)
     plan_key = f"{settings.plan_file}:{settings.plan_file.stat().st_mtime_ns}"
@@ -123,6 +134,8 @@ def page_setup(page: str) -> PageContext:
         st.markdown(PRESENT_CSS, unsafe_allow_html=True)  # static CSS only, never data
     else:
         _sidebar(plan, filters, periods, page)
+        with st.sidebar:
+            user_panel(auth, user, filters.lang)
     task_ids = data.scope_at(plan, plan_key, filters.sections, filters.unit, filters.lead_only)
     ctx = PageContext(
         settings=settings,
@@ -134,6 +147,8 @@ def page_setup(page: str) -> PageContext:
         figures=figures,
         sample_in_use=data.sample_in_use_at(str(settings.store_file), version),
         task_ids=task_ids,
+        auth=auth,
+        user=user,
     )
     _header(ctx, title)
     return ctx

@@ -12,9 +12,14 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from lib.columns import column_labels
 from lib.i18n import STATUS_ORDER, status_label
 from lib.images import figure_png, slide_figure
+from lib.progress_file import ValidationReport
+from lib.tabular_export import csv_bytes, xlsx_bytes
 from lib.ui.text import tr
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 PLOTLY_CONFIG = {
     "displaylogo": False,
@@ -95,3 +100,23 @@ def show_problems(problems: list, lang: str) -> None:
         message = p.message_en if lang == "en" else p.message_zh
         where = p.location()
         st.error(f"{message}" + (f"（{where}）" if where != "-" else ""))
+
+
+def show_validation_report(report: ValidationReport, lang: str) -> None:
+    """Verdict, every problem with row and column, and the report as CSV/XLSX downloads."""
+    if report.errors:
+        st.error(tr("validation_errors", lang, n=len(report.errors)))
+    else:
+        st.success(tr("validation_ok", lang))
+    if report.warnings:
+        st.warning(tr("validation_warnings", lang, n=len(report.warnings)))
+    problems = report.problems_frame(lang)
+    if problems.empty:
+        return
+    table(problems, column_labels(list(problems.columns), lang), key="problems")
+    name = "校验报告" if lang == "zh" else "validation_report"
+    left, right = st.columns(2)
+    left.download_button(tr("report_csv", lang), csv_bytes(problems), f"{name}.csv", "text/csv")
+    right.download_button(
+        tr("report_xlsx", lang), xlsx_bytes({name: problems}), f"{name}.xlsx", XLSX_MIME
+    )

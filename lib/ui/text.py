@@ -111,6 +111,29 @@ UI_TEXT: dict[str, tuple[str, str]] = {
     ),
     "no_uploads": ("尚无上传记录。", "No uploads yet."),
     "source_doc": ("数据来源", "Source"),
+    "login": ("登录", "Log in"),
+    "logout": ("退出登录", "Log out"),
+    "account": ("账户名", "Account"),
+    "password": ("密码", "Password"),
+    "login_failed": ("账户名或密码错误。", "Wrong account name or password."),
+    "login_needed": ("请先登录。", "Please log in."),
+    "guest": ("当前以访客身份浏览（只读）。", "Browsing as a guest (read only)."),
+    "signed_in_as": ("当前用户：{name}（{role}）", "Signed in as {name} ({role})"),
+    "single_user": (
+        "未配置账户：本机以单一本地分析员身份运行。",
+        "No accounts configured: running as the single local analyst.",
+    ),
+    "single_user_upload": (
+        "未配置账户：本机以单一本地分析员身份运行，上传与撤回均记录为“本地分析员”。"
+        "多人使用时请配置账户（见 SECURITY.md）。",
+        "No accounts are configured: this app runs as a single local analyst and records "
+        "uploads and withdrawals as 'local analyst'. Configure accounts for shared use "
+        "(see SECURITY.md).",
+    ),
+    "analyst_needed": (
+        "上传与撤回需要分析员权限。请以分析员或管理员账户登录。",
+        "Uploading and withdrawing need the analyst role: log in as an analyst or admin.",
+    ),
     "chart_png": ("下载幻灯片图片 (PNG)", "Download slide image (PNG)"),
     "present_view": ("演示视图（16:9）", "Presentation view (16:9)"),
     "present_help": (

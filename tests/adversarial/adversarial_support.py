@@ -29,6 +29,7 @@ from lib.errors import Problem, ProgressFileError, StoreError
 from lib.plan import Plan
 from lib.progress_file import ValidationReport, validate_progress
 from lib.store import ProgressStore
+from tests.support import admin
 
 NOW = datetime(2014, 10, 8, 9, 30, tzinfo=UTC)
 HEADER = ["指标编号", "报告期", "完成值", "进展情况", "填报单位"]
@@ -70,7 +71,7 @@ def attempt_import(
         return Outcome("unreadable", exc.problems)
     try:
         upload_id = store.import_report(
-            report, content=content, file_name=file_name, by=by, now=NOW
+            report, content=content, file_name=file_name, by=admin(by), now=NOW
         )
     except StoreError as exc:
         return Outcome("refused", [*report.problems, *exc.problems], report)

@@ -22,6 +22,7 @@ from lib.config import DEFAULT_PLAN_FILE, SAMPLE_PROGRESS_FILE
 from lib.plan import Plan, load_plan, parse_plan
 from lib.progress_file import validate_progress
 from lib.store import ProgressStore
+from tests.support import admin
 
 BIG_PLAN_TASKS, BIG_PLAN_INDICATORS_PER_TASK = 60, 50
 
@@ -62,7 +63,11 @@ def seeded_store(path: Path, plan: Plan) -> ProgressStore:
     report = validate_progress(content, SAMPLE_PROGRESS_FILE.name, plan)
     assert report.ok, report.errors
     store.import_report(
-        report, content=content, file_name=SAMPLE_PROGRESS_FILE.name, by="基线 baseline", now=NOW
+        report,
+        content=content,
+        file_name=SAMPLE_PROGRESS_FILE.name,
+        by=admin("基线 baseline"),
+        now=NOW,
     )
     return store
 

@@ -35,18 +35,22 @@ def _wait_for(path: Path) -> None:
 
 
 def import_report(store_path: str, report_pickle: str, content: str, file_name: str) -> int:
+    from lib.auth import Role, User
     from lib.store import ProgressStore
 
     store = ProgressStore(store_path)
     report = pickle.loads(Path(report_pickle).read_bytes())
     data = Path(content).read_bytes()
     print("ready", flush=True)
-    upload_id = store.import_report(report, content=data, file_name=file_name, by="kill", now=NOW)
+    upload_id = store.import_report(
+        report, content=data, file_name=file_name, by=User("kill", Role.ADMIN, "local"), now=NOW
+    )
     print(upload_id, flush=True)
     return 0
 
 
 def validate_import(store_path: str, plan_path: str, file: str, start_file: str) -> int:
+    from lib.auth import Role, User
     from lib.errors import UserInputError
     from lib.plan import load_plan
     from lib.progress_file import validate_progress
@@ -66,7 +70,11 @@ def validate_import(store_path: str, plan_path: str, file: str, start_file: str)
         result["rows"] = len(report.rows)
         result["errors"] = [str(p) for p in report.errors]
         result["upload_id"] = store.import_report(
-            report, content=content, file_name=Path(file).name, by=f"worker {file}", now=NOW
+            report,
+            content=content,
+            file_name=Path(file).name,
+            by=User(f"worker {file}", Role.ADMIN, "local"),
+            now=NOW,
         )
     except UserInputError as exc:
         result["user_error"] = str(exc)

@@ -21,6 +21,7 @@ from adversarial_support import NOW, csv_content, integrity, rows_per_upload
 from lib.config import REPO_ROOT
 from lib.progress_file import validate_progress
 from lib.store import ProgressStore
+from tests.support import admin
 
 WORKER = Path(__file__).with_name("store_worker.py")
 IMPORTERS = 8
@@ -54,7 +55,7 @@ def scenario(tmp_path_factory, big_plan, big_plan_files) -> dict:
     base = csv_content([[i, "2014Q1", "1", "基线", ""] for i in ids[:BASE_ROWS]])
     store.import_report(
         validate_progress(base, "base.csv", big_plan),
-        content=base, file_name="base.csv", by="base", now=NOW,
+        content=base, file_name="base.csv", by=admin("base"), now=NOW,
     )  # fmt: skip
     files = []
     for k in range(IMPORTERS):

@@ -40,6 +40,7 @@ from lib.config import REPO_ROOT
 from lib.errors import StoreError
 from lib.progress_file import validate_progress
 from lib.store import InjectedFailure, ProgressStore
+from tests.support import admin
 
 WORKER = Path(__file__).with_name("store_worker.py")
 PERIODS = ("2014Q1", "2014Q2", "2014Q3", "2014Q4")
@@ -85,11 +86,18 @@ def test_failure_injected_during_an_import_stores_nothing(store, snapshot, plan,
     after = {"first": 0, "second": 1, "half": rows // 2, "last": rows - 1}[fail_after]
     with pytest.raises(InjectedFailure):
         store.import_report(
-            report, content=content, file_name="crash.csv", by="a", now=NOW, fail_after_rows=after
+            report,
+            content=content,
+            file_name="crash.csv",
+            by=admin("a"),
+            now=NOW,
+            fail_after_rows=after,
         )
     snapshot.assert_same(store)
     # nothing half-registered: the same bytes import afterwards, completely
-    upload_id = store.import_report(report, content=content, file_name="crash.csv", by="a", now=NOW)
+    upload_id = store.import_report(
+        report, content=content, file_name="crash.csv", by=admin("a"), now=NOW
+    )
     assert rows_per_upload(store.path)[upload_id] == (rows, rows)
 
 
@@ -113,7 +121,7 @@ def test_store_opened_read_only_refuses_writes_and_keeps_data(store, snapshot, p
     assert outcome.kind == "refused"
     assert_clear(outcome.problems, "store_read_only")
     with pytest.raises(StoreError) as caught:
-        frozen.withdraw(1, by="a", now=NOW)
+        frozen.withdraw(1, by=admin("a"), now=NOW)
     assert_clear(caught.value.problems, "store_read_only")
     snapshot.assert_same(store)
 
@@ -161,7 +169,7 @@ def test_store_on_a_read_only_file_system_gives_a_clear_error(tmp_path, seeded_t
         assert_clear(outcome.problems, code)
         for attempt in (
             lambda: ProgressStore(path),
-            lambda: store.withdraw(1, by="a", now=NOW),
+            lambda: store.withdraw(1, by=admin("a"), now=NOW),
         ):
             with pytest.raises(StoreError) as caught:
                 attempt()
@@ -221,7 +229,9 @@ def test_store_on_a_full_disk_gives_a_clear_error_and_recovers(tmp_path, seeded_
         # the disk fills in the middle of the import
         filler = _fill(mount_point, leave=64 * 1024)
         with pytest.raises(StoreError) as caught:
-            store.import_report(report, content=content, file_name="full.csv", by="a", now=NOW)
+            store.import_report(
+                report, content=content, file_name="full.csv", by=admin("a"), now=NOW
+            )
         (problem,) = assert_clear(caught.value.problems, "store_full")
         assert "nothing was changed" in problem.message_en
         # no room at all: even a read fails (SQLite cannot create the -shm file), clearly
@@ -311,7 +321,7 @@ def test_kill_9_during_an_import_leaves_the_upload_all_in_or_all_out(tmp_path, b
     base = csv_content(base_rows)
     store.import_report(
         validate_progress(base, "base.csv", big_plan), content=base, file_name="base.csv",
-        by="base", now=NOW,
+        by=admin("base"), now=NOW,
     )  # fmt: skip
     baseline = StoreSnapshot.of(store)
     big_rows = [[i, p, "10", "", ""] for p in PERIODS for i in ids]
@@ -355,6 +365,6 @@ def test_kill_9_during_an_import_leaves_the_upload_all_in_or_all_out(tmp_path, b
     final = csv_content([[i, "2014Q4", "20", "恢复后", ""] for i in ids[:50]])
     upload_id = store.import_report(
         validate_progress(final, "after.csv", big_plan), content=final, file_name="after.csv",
-        by="after", now=NOW,
+        by=admin("after"), now=NOW,
     )  # fmt: skip
     assert rows_per_upload(path)[upload_id] == (50, 50)

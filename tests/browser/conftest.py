@@ -22,6 +22,7 @@ from lib.config import DEFAULT_PLAN_FILE, SAMPLE_PROGRESS_FILE
 from lib.plan import load_plan
 from lib.progress_file import validate_progress
 from lib.store import ProgressStore
+from tests.support import admin
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -41,13 +42,17 @@ def _seed(store_path: Path) -> None:
     content = SAMPLE_PROGRESS_FILE.read_bytes()
     report = validate_progress(content, SAMPLE_PROGRESS_FILE.name, plan)
     now = datetime(2014, 10, 15, tzinfo=UTC)
-    store.import_report(report, content=content, file_name="progress.csv", by="示例数据 / sample",
-                        now=now, is_sample=True)  # fmt: skip
+    sample = admin("示例数据 / sample")
+    store.import_report(
+        report, content=content, file_name="progress.csv", by=sample, now=now, is_sample=True
+    )
     hostile = f"指标编号,报告期,完成值,进展情况,填报单位\nT16-1,2014Q3,70,{XSS_NOTE},市住建局\n"
     content = hostile.encode("utf-8-sig")
     report = validate_progress(content, "xss.csv", plan, stored=store.current_values())
     assert report.ok, report.problems
-    store.import_report(report, content=content, file_name="xss.csv", by="<b>tester</b>", now=now)
+    store.import_report(
+        report, content=content, file_name="xss.csv", by=admin("<b>tester</b>"), now=now
+    )
 
 
 @pytest.fixture(scope="session")

@@ -14,6 +14,7 @@ from lib.errors import PlanError
 from lib.plan import Plan, load_plan
 from lib.progress_file import validate_progress
 from lib.store import ProgressStore
+from tests.support import admin
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +37,7 @@ def store(tmp_path, monkeypatch, plan) -> ProgressStore:
         validate_progress(content, SAMPLE_PROGRESS_FILE.name, plan),
         content=content,
         file_name=SAMPLE_PROGRESS_FILE.name,
-        by="tester",
+        by=admin("tester"),
         now=datetime(2014, 10, 15, tzinfo=UTC),
     )
     return store

@@ -24,6 +24,7 @@ from lib.store import (
     ProgressStore,
     ensure_demo_store,
 )
+from tests.support import admin
 
 REPO = Path(__file__).resolve().parents[2]
 NOW = datetime(2014, 10, 15, 9, 30, tzinfo=UTC)
@@ -77,10 +78,8 @@ def upload(
 ) -> int:
     content = progress_csv(rows, str(kwargs.pop("note", "")))
     report = validate_progress(content, "x.csv", plan, stored=store.current_values())
-    return store.import_report(
-        report, content=content, file_name="x.csv", by=str(kwargs.pop("by", "分析员")), now=NOW,
-        **kwargs,
-    )  # fmt: skip
+    by = admin(str(kwargs.pop("by", "分析员")))
+    return store.import_report(report, content=content, file_name="x.csv", by=by, now=NOW, **kwargs)
 
 
 def current(store: ProgressStore) -> dict[tuple[str, str], float]:
@@ -135,7 +134,7 @@ def test_report_with_errors_stores_nothing(store, plan):
     content = progress_csv([("T01-1", "2014Q1", "很多")])
     report = validate_progress(content, "x.csv", plan)
     with pytest.raises(StoreError) as caught:
-        store.import_report(report, content=content, file_name="x.csv", by="a", now=NOW)
+        store.import_report(report, content=content, file_name="x.csv", by=admin("a"), now=NOW)
     assert caught.value.problems[0].code == "has_errors"
     assert store.uploads().empty and store.data_version() == 0
 
@@ -155,7 +154,7 @@ def test_newest_active_upload_wins_and_withdrawal_restores_the_previous_value(st
     second = upload(store, plan, [("T01-1", "2014Q2", 25)], note="修订")
     assert current(store) == {("T01-1", "2014Q1"): 10.0, ("T01-1", "2014Q2"): 25.0}
 
-    store.withdraw(second, by="组长", now=NOW)
+    store.withdraw(second, by=admin("组长"), now=NOW)
     assert current(store) == {("T01-1", "2014Q1"): 10.0, ("T01-1", "2014Q2"): 20.0}
     ledger = store.uploads().set_index("id")
     assert ledger.loc[second, "status"] == "withdrawn"
@@ -176,10 +175,10 @@ def test_newest_active_upload_wins_and_withdrawal_restores_the_previous_value(st
 
 def test_withdraw_refuses_unknown_and_already_withdrawn_uploads(store, plan):
     upload_id = upload(store, plan, [("T01-1", "2014Q1", 10)])
-    store.withdraw(upload_id, by="a", now=NOW)
+    store.withdraw(upload_id, by=admin("a"), now=NOW)
     for target, code in ((upload_id, "already_withdrawn"), (999, "unknown_upload")):
         with pytest.raises(StoreError) as caught:
-            store.withdraw(target, by="a", now=NOW)
+            store.withdraw(target, by=admin("a"), now=NOW)
         assert caught.value.problems[0].code == code
     assert store.data_version() == 2 and store.current_values().empty
 
@@ -192,13 +191,15 @@ def test_failure_halfway_through_an_import_leaves_the_store_unchanged(store, pla
     report = validate_progress(content, "x.csv", plan)
     with pytest.raises(InjectedFailure):
         store.import_report(
-            report, content=content, file_name="x.csv", by="a", now=NOW, fail_after_rows=2
+            report, content=content, file_name="x.csv", by=admin("a"), now=NOW, fail_after_rows=2
         )
     assert dump(store.path) == before_rows
     assert store.path.read_bytes() == before_bytes
     assert store.data_version() == 1 and len(store.uploads()) == 1
     # the same file imports cleanly afterwards: the failed attempt left no trace
-    assert store.import_report(report, content=content, file_name="x.csv", by="a", now=NOW) == 2
+    assert (
+        store.import_report(report, content=content, file_name="x.csv", by=admin("a"), now=NOW) == 2
+    )
 
 
 def test_busy_store_gives_a_bilingual_error_and_keeps_data(tmp_path, plan):
@@ -229,7 +230,7 @@ def test_read_only_store_refuses_writes_but_still_reads(tmp_path, plan):
     upload(ProgressStore(path), plan, [("T01-1", "2014Q1", 10)])
     read_only = ProgressStore(path, pragmas={"query_only": 1})
     with pytest.raises(StoreError) as caught:
-        read_only.withdraw(1, by="a", now=NOW)
+        read_only.withdraw(1, by=admin("a"), now=NOW)
     assert caught.value.problems[0].code == "store_read_only"
     assert current(read_only) == {("T01-1", "2014Q1"): 10.0}
     assert read_only.uploads().loc[0, "status"] == "active"
@@ -273,7 +274,9 @@ def test_threads_share_a_store_object(store, plan):
         reports.append((content, validate_progress(content, "x.csv", plan)))
 
     def run(item: tuple[bytes, ValidationReport]) -> int:
-        return store.import_report(item[1], content=item[0], file_name="x.csv", by="t", now=NOW)
+        return store.import_report(
+            item[1], content=item[0], file_name="x.csv", by=admin("t"), now=NOW
+        )
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         ids = list(pool.map(run, reports))
@@ -292,7 +295,7 @@ def _import_when_told(
         ready.set()
         go.wait(60)
         upload_id = store.import_report(
-            report, content=content, file_name=data_file.name, by=data_file.stem, now=NOW
+            report, content=content, file_name=data_file.name, by=admin(data_file.stem), now=NOW
         )
         results.put((data_file.stem, upload_id, ""))
     except BaseException as exc:  # report anything to the parent, which fails the test
@@ -342,7 +345,7 @@ def test_demo_store_is_seeded_once_as_sample_data(tmp_path, plan):
     assert len(ledger) == 1 and ledger.loc[0, "is_sample"]
     assert ledger.loc[0, "uploaded_by"] == "示例数据 / sample"
     assert store.has_sample_data()
-    store.withdraw(int(ledger.loc[0, "id"]), by="管理员", now=NOW)
+    store.withdraw(int(ledger.loc[0, "id"]), by=admin("管理员"), now=NOW)
     assert not store.has_sample_data()
     ensure_demo_store(store, plan, sample, NOW)  # a store with history is never re-seeded
     assert len(store.uploads()) == 1
@@ -363,3 +366,25 @@ def test_bundled_sample_imports_into_a_fresh_store(tmp_path):
     ledger = store.uploads()
     assert ledger.loc[0, "row_count"] == len(store.revisions()) == len(store.current_values())
     assert elapsed < 10
+
+
+def test_roles_are_enforced_inside_the_store(tmp_path, plan):
+    from lib.errors import PermissionDeniedError
+    from tests.support import analyst, viewer
+
+    store = ProgressStore(tmp_path / "roles.sqlite3")
+    content = progress_csv([("T01-1", "2014Q1", "10")], "")
+    report = validate_progress(content, "x.csv", plan)
+    with pytest.raises(PermissionDeniedError) as refused:
+        store.import_report(report, content=content, file_name="x.csv", by=viewer("v"), now=NOW)
+    assert refused.value.problems[0].code == "permission_denied"
+    assert store.uploads().empty and store.data_version() == 0
+    upload_id = store.import_report(
+        report, content=content, file_name="x.csv", by=analyst("wang"), now=NOW
+    )
+    with pytest.raises(PermissionDeniedError) as not_own:
+        store.withdraw(upload_id, by=analyst("zhang"), now=NOW)
+    assert not_own.value.problems[0].code == "not_own_upload"
+    assert store.uploads().loc[0, "status"] == "active"
+    store.withdraw(upload_id, by=analyst("wang"), now=NOW)
+    assert store.uploads().loc[0, "withdrawn_by"] == "wang"

@@ -6,11 +6,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from lib.progress_file import validate_progress
-from lib.store import ProgressStore
 
 from lib.config import DEFAULT_PLAN_FILE, SAMPLE_PROGRESS_FILE
 from lib.plan import load_plan
+from lib.progress_file import validate_progress
+from lib.store import ProgressStore
+from tests.support import admin
 
 REPO = Path(__file__).resolve().parents[2]
 APP = str(REPO / "app.py")
@@ -34,7 +35,7 @@ def sample_store(tmp_path, monkeypatch, plan) -> ProgressStore:
         report,
         content=content,
         file_name=SAMPLE_PROGRESS_FILE.name,
-        by="示例数据 / sample",
+        by=admin("示例数据 / sample"),
         now=datetime(2014, 10, 15, tzinfo=UTC),
         is_sample=True,
     )

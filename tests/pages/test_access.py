@@ -1,0 +1,76 @@
+"""Roles in the app: default single analyst, login when required, viewers cannot upload."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from lib.auth import password_hash
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+HASH = password_hash("correct horse", salt=b"page-test-salt!!")
+ACCOUNTS = {
+    "wang": {"password_hash": HASH, "role": "analyst"},
+    "li": {"password_hash": HASH, "role": "viewer"},
+}
+
+
+def app(secrets: dict | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    for key, value in (secrets or {}).items():
+        at.secrets[key] = value
+    return at
+
+
+def log_in(at: AppTest, name: str, password: str) -> AppTest:
+    at.text_input(key="login_name").set_value(name)
+    at.text_input(key="login_password").set_value(password)
+    button = next(b for b in at.button if b.label in ("登录", "Log in"))
+    return button.click().run()
+
+
+def test_without_accounts_the_upload_page_says_single_local_analyst(sample_store):
+    at = app().run().switch_page("pages/upload.py").run()
+    assert not at.exception
+    assert any("单一本地分析员" in i.value for i in at.info)
+    assert at.get("file_uploader")
+
+
+def test_login_required_shows_only_the_form(sample_store):
+    secrets = {"accounts": ACCOUNTS, "access": {"viewers_must_log_in": True}}
+    at = app(secrets).run()
+    assert not at.exception
+    assert any("请先登录" in i.value for i in at.info)
+    assert not at.metric and not at.get("plotly_chart")
+    at = log_in(at, "wang", "wrong password")
+    assert any("账户名或密码错误" in e.value for e in at.error)
+    assert not at.metric
+    at = log_in(at, "wang", "correct horse")
+    assert not at.exception
+    assert next(m for m in at.metric if m.label == "重点任务").value == "39"
+    assert any("wang" in c.value for c in at.sidebar.caption)
+
+
+def test_a_viewer_cannot_upload(sample_store):
+    secrets = {"accounts": ACCOUNTS, "access": {"viewers_must_log_in": True}}
+    at = app(secrets).run()
+    at = log_in(at, "li", "correct horse")
+    at = at.switch_page("pages/upload.py").run()
+    assert not at.exception
+    assert any("分析员权限" in w.value for w in at.warning)
+    assert not at.get("file_uploader")
+    assert not [b for b in at.button if b.key == "withdraw_button"]
+
+
+def test_an_analyst_may_withdraw_only_own_uploads(sample_store):
+    secrets = {"accounts": ACCOUNTS}
+    at = app(secrets).run()
+    # guests browse read-only when login is not required
+    assert any("访客" in c.value for c in at.sidebar.caption)
+    at = at.switch_page("pages/upload.py").run()
+    assert not at.get("file_uploader")
+    at = log_in(at, "wang", "correct horse")
+    assert at.get("file_uploader")
+    # the sample upload belongs to someone else: nothing is offered for withdrawal
+    assert not [b for b in at.button if b.key == "withdraw_button"]
