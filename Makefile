@@ -36,7 +36,7 @@ lint: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff format --check .
 
 test: system-deps $(VENV)/.dev-installed lint
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2
 
 bench: $(VENV)/.dev-installed
 	$(PY) -m bench run
