@@ -128,7 +128,10 @@ def _completion_bars(
         name=_text("completion", lang),
         marker={"color": [STATUS_COLORS[s] for s in statuses]},
         texttemplate="%{x:.1f}%",
-        textposition="outside",
+        # inside the bar at its base, away from the expected-pace diamond near its end
+        textposition="auto",
+        insidetextanchor="start",
+        insidetextfont={"color": "white"},
         cliponaxis=False,
         customdata=customdata,
         hovertemplate=(
