@@ -4,6 +4,20 @@ from __future__ import annotations
 
 from lib.auth import Role, User
 
+# The plan metadata every small test plan starts with; each test appends its own units and
+# sections (a 2014 calendar-year plan, like the real one).
+TEST_PLAN_HEADER = """
+schema_version: 1
+plan:
+  id: test
+  title: 测试计划
+  issuer: 测试办
+  document_number: 测试〔2014〕1号
+  issue_date: 2014-01-01
+  period_start: 2014-01-01
+  period_end: 2014-12-31
+"""
+
 
 def admin(name: str) -> User:
     """A user allowed to import and to withdraw any upload (most store tests act as one)."""

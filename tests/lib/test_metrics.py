@@ -18,19 +18,13 @@ from lib import metrics
 from lib.errors import PlanError
 from lib.i18n import STATUS_ORDER
 from lib.plan import Plan, load_plan, parse_plan
+from tests.support import TEST_PLAN_HEADER
 
 REPO = Path(__file__).resolve().parents[2]
 
-PLAN_YAML = """
-schema_version: 1
-plan:
-  id: test
-  title: 测试计划
-  issuer: 测试办
-  document_number: 测试〔2014〕1号
-  issue_date: 2014-01-01
-  period_start: 2014-01-01
-  period_end: 2014-12-31
+PLAN_YAML = (
+    TEST_PLAN_HEADER
+    + """
 thresholds: {amber_gap: 0.10, red_gap: 0.25, lead_weight: 1.0, partner_weight: 0.5}
 units:
   - {name: 市发改局, kind: municipal_department}
@@ -80,6 +74,7 @@ sections:
           - {id: T04-1, name: E工程, kind: quantity, target: 50, unit: 公里,
              direction: increase, deadline: 2014-12-31, source: 完成E工程50公里}
 """
+)
 
 E_YEAR = {"2014Q1": 90 / 365, "2014Q2": 181 / 365, "2014Q3": 273 / 365, "2014Q4": 1.0}
 E_H1 = {"2014Q1": 90 / 181, "2014Q2": 1.0, "2014Q3": 1.0, "2014Q4": 1.0}

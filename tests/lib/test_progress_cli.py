@@ -11,19 +11,13 @@ from pathlib import Path
 import pytest
 
 from lib.store import ProgressStore
+from tests.support import TEST_PLAN_HEADER
 
 REPO = Path(__file__).resolve().parents[2]
 
-PLAN_YAML = """
-schema_version: 1
-plan:
-  id: test
-  title: 测试计划
-  issuer: 测试办
-  document_number: 测试〔2014〕1号
-  issue_date: 2014-01-01
-  period_start: 2014-01-01
-  period_end: 2014-12-31
+PLAN_YAML = (
+    TEST_PLAN_HEADER
+    + """
 units:
   - {name: 市林业局, aliases: [林业局], kind: municipal_department}
   - {name: 市编办, kind: party_department}
@@ -41,6 +35,7 @@ sections:
           - {id: T01-2, name: 权责清单, kind: milestone, target: 100, unit: '%',
              direction: increase, deadline: 2014-12-31, source: 公布权责清单}
 """
+)
 
 
 @pytest.fixture

@@ -30,19 +30,13 @@ from lib.progress_file import (
     read_table,
     validate_progress,
 )
+from tests.support import TEST_PLAN_HEADER
 
 REPO = Path(__file__).resolve().parents[2]
 
-PLAN_YAML = """
-schema_version: 1
-plan:
-  id: test
-  title: 测试计划
-  issuer: 测试办
-  document_number: 测试〔2014〕1号
-  issue_date: 2014-01-01
-  period_start: 2014-01-01
-  period_end: 2014-12-31
+PLAN_YAML = (
+    TEST_PLAN_HEADER
+    + """
 units:
   - {name: 市编办, full_name: 中共肇庆市委机构编制委员会办公室, aliases: [市委编办],
      kind: party_department}
@@ -85,6 +79,7 @@ sections:
           - {id: T03-2, name: 能耗, kind: quantity, target: 0.6, baseline: 0.7, unit: 吨,
              direction: decrease, deadline: 2014-12-31, source: 能耗降到0.6吨}
 """
+)
 
 HEADER = ["指标编号", "报告期", "完成值", "进展情况", "填报单位"]
 

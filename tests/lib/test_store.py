@@ -24,21 +24,14 @@ from lib.store import (
     ProgressStore,
     ensure_demo_store,
 )
-from tests.support import admin
+from tests.support import TEST_PLAN_HEADER, admin
 
 REPO = Path(__file__).resolve().parents[2]
 NOW = datetime(2014, 10, 15, 9, 30, tzinfo=UTC)
 
-PLAN_YAML = """
-schema_version: 1
-plan:
-  id: test
-  title: 测试计划
-  issuer: 测试办
-  document_number: 测试〔2014〕1号
-  issue_date: 2014-01-01
-  period_start: 2014-01-01
-  period_end: 2014-12-31
+PLAN_YAML = (
+    TEST_PLAN_HEADER
+    + """
 units:
   - {name: 市林业局, kind: municipal_department}
 sections:
@@ -55,6 +48,7 @@ sections:
           - {id: T01-2, name: 森林面积, kind: quantity, target: 1532.87, unit: 万亩,
              direction: increase, deadline: 2014-12-31, source: 森林面积达到1532.87万亩}
 """
+)
 
 
 @pytest.fixture(scope="module")

@@ -17,17 +17,11 @@ from lib.template import (
     template_bytes,
     write_template,
 )
+from tests.support import TEST_PLAN_HEADER
 
-PLAN_YAML = """
-schema_version: 1
-plan:
-  id: test
-  title: 测试计划
-  issuer: 测试办
-  document_number: 测试〔2014〕1号
-  issue_date: 2014-01-01
-  period_start: 2014-01-01
-  period_end: 2014-12-31
+PLAN_YAML = (
+    TEST_PLAN_HEADER
+    + """
 units:
   - {name: 市编办, aliases: [市委编办], kind: party_department}
   - {name: 市林业局, kind: municipal_department}
@@ -52,6 +46,7 @@ sections:
           - {id: T02-1, name: 森林面积, kind: quantity, target: 1532.87, unit: 万亩,
              direction: increase, deadline: 2014-12-31, source: 森林面积达到1532.87万亩}
 """
+)
 
 INPUT_HEADINGS = ["指标编号", "报告期", "完成值", "进展情况", "填报单位"]
 HELPER_HEADINGS = ["指标名称", "单位", "目标值", "完成时限", "所属任务", "牵头单位"]
