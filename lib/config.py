@@ -25,6 +25,16 @@ class Settings:
     store_file: Path
     is_demo_store: bool
 
+    @property
+    def cache_dir(self) -> Path:
+        """Data derived from the plan and the store (see `cache_dir_for`)."""
+        return cache_dir_for(self.store_file)
+
+
+def cache_dir_for(store_file: Path) -> Path:
+    """Where derived data (the validated plan, current figures) is kept: beside the store."""
+    return Path(store_file).parent / "cache"
+
 
 def settings_from_env(env: dict[str, str] | None = None) -> Settings:
     """Resolve PLAN_FILE and PROGRESS_DB (or the demo store) from an environment mapping."""

@@ -13,7 +13,7 @@ their inputs; aggregates work on any subset of rows the pages pass in.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 
 import numpy as np
@@ -535,19 +535,29 @@ def at_risk_indicators(status: pd.DataFrame) -> pd.DataFrame:
     return ordered.drop(columns="_rank").reset_index(drop=True)
 
 
-def status_changes(plan: Plan, progress: pd.DataFrame, as_of: str) -> pd.DataFrame:
+def status_changes(
+    plan: Plan,
+    progress: pd.DataFrame,
+    as_of: str,
+    status_at: Callable[[str], pd.DataFrame] | None = None,
+) -> pd.DataFrame:
     """Indicators whose status at `as_of` differs from the previous quarter's.
 
     Empty when the previous quarter ends before the plan starts (nothing to compare with).
+    `status_at` (an addition) gives `indicator_status` of a period, for a caller that
+    already holds them (the dashboard's cache); by default they are computed here.
     """
     previous = previous_period(as_of)
     if period_end(previous) < plan.meta.period_start:
         _quarter_key(as_of)
         return pd.DataFrame({c: pd.Series(dtype="str") for c in CHANGE_COLUMNS})
-    now = indicator_status(plan, progress, as_of)
-    before = indicator_status(plan, progress, previous)
-    now["previous_status"] = before["status"].to_numpy()
-    changed = now[now["status"] != now["previous_status"]]
+
+    def computed(period: str) -> pd.DataFrame:
+        return indicator_status(plan, progress, period)
+
+    statuses = status_at or computed
+    compared = statuses(as_of).assign(previous_status=statuses(previous)["status"].to_numpy())
+    changed = compared[compared["status"] != compared["previous_status"]]
     return changed[CHANGE_COLUMNS].reset_index(drop=True)
 
 

@@ -14,20 +14,29 @@ busy timeout, and SQLite failures a person can act on (busy, read-only, disk ful
 from __future__ import annotations
 
 import hashlib
+import os
 import sqlite3
+import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
 from datetime import datetime
+from itertools import chain, islice, repeat
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from lib.auth import Role, User, require_role, require_withdraw_permission
+from lib.collector import collector_paused
 from lib.errors import Problem, StoreError
 from lib.plan import Plan
 from lib.progress_file import ValidationReport, validate_progress
 
 SCHEMA_VERSION = 1
+IMPORT_CACHE_KIB = 256 * 1024  # page cache of the importing connection only
+FETCH_ROWS = 100_000  # rows read and converted at a time
+FIGURES_CACHE_FORMAT = 1  # bump when current_values' columns or types change
+FIGURES_CACHE_KEEP = 2  # newest cached current values kept per cache directory
 SAMPLE_UPLOADER = "示例数据 / sample"
 
 _SCHEMA = """
@@ -298,6 +307,9 @@ class ProgressStore:
                 " status, is_sample) VALUES (?, ?, ?, ?, ?, 'active', ?)",
                 (digest, file_name, by.name, _iso(now), len(rows), int(is_sample)),
             ).lastrowid
+            # A page cache large enough for both indexes of a province-sized upload: the
+            # default 2 MB made SQLite re-read index pages (1,000,000 rows: 4.9 s -> 3.6 s).
+            conn.execute(f"PRAGMA cache_size = {-IMPORT_CACHE_KIB}")
             conn.executemany(
                 "INSERT INTO figures (upload_id, row_no, indicator_id, period, value, note,"
                 " reporter) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -350,25 +362,55 @@ class ProgressStore:
         frame["is_sample"] = frame["is_sample"].astype(bool)
         return frame
 
-    def current_values(self) -> pd.DataFrame:
+    def current_values(self, cache_dir: str | Path | None = None) -> pd.DataFrame:
         """Per (indicator_id, period) the row of the newest active upload: indicator_id,
-        period, value, note, reporter, upload_id, uploaded_at, uploaded_by."""
-        return self._frame(
-            """
-            SELECT indicator_id, period, value, note, reporter, upload_id, uploaded_at,
-                   uploaded_by
-            FROM (
-                SELECT f.*, u.uploaded_at, u.uploaded_by,
-                       ROW_NUMBER() OVER (PARTITION BY f.indicator_id, f.period
-                                          ORDER BY f.upload_id DESC, f.row_no DESC) AS rank
-                FROM figures AS f JOIN uploads AS u ON u.id = f.upload_id
-                WHERE u.status = 'active'
+        period, value, note, reporter, upload_id, uploaded_at, uploaded_by.
+
+        With `cache_dir`, the result is also kept there as Parquet named by a hash of the
+        upload ledger (ids, file hashes, statuses): figures are append-only, so the active
+        uploads fix the current values, and a later call (a restarted app) reads them back
+        instead of a million rows through SQLite (0.3 s instead of 3 s). A cache that
+        cannot be read or written is simply not used.
+        """
+        with self._connection() as conn:
+            conn.execute("BEGIN")  # the ledger and the figures are of the same store version
+            ledger = conn.execute(
+                "SELECT id, sha256, status, uploaded_at, uploaded_by FROM uploads ORDER BY id"
+            ).fetchall()
+            cached = _figures_cache_file(Path(cache_dir), ledger) if cache_dir else None
+            saved = _saved_figures(cached) if cached else None
+            if saved is not None:
+                conn.execute("COMMIT")
+                return saved
+            # One pass over the figures_by_key index: with a single max() aggregate SQLite
+            # takes the other columns from the row holding the maximum, i.e. the newest
+            # active upload's (and its last row); a window function ranking every row took
+            # twice as long at a million figures. Who uploaded when comes from the ledger.
+            figures = _records_frame(
+                conn.execute(
+                    """
+                    SELECT f.indicator_id, f.period, f.value, f.note, f.reporter, f.upload_id,
+                           MAX(f.upload_id * 4294967296 + f.row_no)
+                    FROM figures AS f JOIN uploads AS u ON u.id = f.upload_id
+                    WHERE u.status = 'active'
+                    GROUP BY f.indicator_id, f.period
+                    ORDER BY f.indicator_id, f.period
+                    """
+                ),
+                [*CURRENT_COLUMNS[:6], "_newest"],
             )
-            WHERE rank = 1
-            ORDER BY indicator_id, period
-            """,
-            CURRENT_COLUMNS,
+            conn.execute("COMMIT")
+        by_upload = _typed(
+            pd.DataFrame(ledger, columns=["id", "sha256", "status", "uploaded_at", "uploaded_by"])
         )
+        # every upload_id is in the ledger: the query joined it in the same transaction
+        position = pd.Index(by_upload["id"]).get_indexer(figures["upload_id"])
+        for column in ("uploaded_at", "uploaded_by"):
+            figures[column] = by_upload[column].take(position).reset_index(drop=True)
+        figures = figures[CURRENT_COLUMNS]
+        if cached:
+            _save_figures(figures, cached)
+        return figures
 
     def revisions(self, indicator_id: str | None = None) -> pd.DataFrame:
         """Every stored row with its upload's status and whether it is the current value."""
@@ -409,29 +451,32 @@ class ProgressStore:
 
     def _frame(self, sql: str, columns: list[str], params: tuple[object, ...] = ()) -> pd.DataFrame:
         with self._connection() as conn:
-            records = conn.execute(sql, params).fetchall()
-        frame = pd.DataFrame.from_records(records, columns=columns)
-        return _typed(frame)
+            return _records_frame(conn.execute(sql, params), columns)
 
 
 def _figure_params(
     upload_id: int, rows: pd.DataFrame, fail_after_rows: int | None
 ) -> Iterator[tuple[object, ...]]:
-    columns = rows[["row", "indicator_id", "period", "value", "note", "reporter"]]
-    for done, (row, indicator_id, period, value, note, reporter) in enumerate(
-        columns.itertuples(index=False, name=None)
-    ):
-        if fail_after_rows is not None and done == fail_after_rows:
-            raise InjectedFailure(f"injected failure after {done} rows")
-        yield (
-            upload_id,
-            int(row),
-            indicator_id,
-            period,
-            float(value),
-            note or None,
-            reporter or None,
-        )
+    """(upload_id, row_no, indicator_id, period, value, note, reporter) per row, built from
+    whole columns (empty note and reporter stored as NULL) rather than row by row."""
+    params = zip(
+        repeat(upload_id),
+        rows["row"].astype("int64").tolist(),
+        rows["indicator_id"].tolist(),
+        rows["period"].tolist(),
+        rows["value"].astype("float64").tolist(),
+        [text or None for text in rows["note"].tolist()],
+        [text or None for text in rows["reporter"].tolist()],
+        strict=False,  # repeat() never ends
+    )
+    if fail_after_rows is None or fail_after_rows >= len(rows):
+        return params
+    return chain(islice(params, fail_after_rows), _injected_failure(fail_after_rows))
+
+
+def _injected_failure(done: int) -> Iterator[tuple[object, ...]]:
+    raise InjectedFailure(f"injected failure after {done} rows")
+    yield ()  # a generator: raises when the insert asks for the next row
 
 
 def _bump_version(conn: sqlite3.Connection) -> None:
@@ -447,6 +492,66 @@ _TEXT_COLUMNS = {
     "withdrawn_at", "indicator_id", "period", "note", "reporter",
 }  # fmt: skip
 _INT_COLUMNS = {"id", "row_count", "upload_id", "row_no", "is_sample"}
+
+
+def _figures_cache_file(cache_dir: Path, ledger: list[tuple[object, ...]]) -> Path:
+    """Where the current values of this ledger are kept (a hash of the ledger and of the
+    formats that read it back)."""
+    key = hashlib.sha256(f"{FIGURES_CACHE_FORMAT}|{pd.__version__}|{ledger!r}".encode())
+    return cache_dir / f"figures-{key.hexdigest()[:32]}.parquet"
+
+
+def _saved_figures(path: Path) -> pd.DataFrame | None:
+    """The current values saved at `path`, or None (none there, unreadable, or not in the
+    shape and types `current_values` returns)."""
+    try:
+        frame = pd.read_parquet(path)
+    except (OSError, ValueError, ImportError):  # pyarrow's errors derive from these
+        return None
+    expected = {
+        column: "float64" if column == "value" else "int64" if column == "upload_id" else "str"
+        for column in CURRENT_COLUMNS
+    }
+    if list(frame.columns) != CURRENT_COLUMNS or any(
+        frame[column].dtype != dtype for column, dtype in expected.items()
+    ):
+        return None
+    return frame
+
+
+def _save_figures(frame: pd.DataFrame, path: Path) -> None:
+    """Save atomically, keep the newest FIGURES_CACHE_KEEP files, never fail."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+        frame.to_parquet(partial, index=False)
+        os.replace(partial, path)
+        older = sorted(path.parent.glob("figures-*.parquet"), key=lambda p: p.stat().st_mtime)
+        for stale in older[:-FIGURES_CACHE_KEEP]:
+            stale.unlink(missing_ok=True)
+    except (OSError, ValueError, ImportError):
+        pass  # a read-only or full disk only costs the next restart its speed
+
+
+def _records_frame(cursor: sqlite3.Cursor, columns: list[str]) -> pd.DataFrame:
+    """A query's rows as a `_typed` frame, converted FETCH_ROWS rows at a time: a million
+    rows never exist as Python tuples all at once (peak memory), and building columns
+    from plain values takes a fraction of what `DataFrame.from_records` needs."""
+    parts = []
+    with collector_paused():  # a tuple per row: see lib/collector.py
+        while records := cursor.fetchmany(FETCH_ROWS):
+            values = zip(*records, strict=True)
+            parts.append(
+                _typed(pd.DataFrame(dict(zip(columns, map(_objects, values), strict=True))))
+            )
+    if not parts:
+        return _typed(pd.DataFrame({name: _objects(()) for name in columns}))
+    return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+
+
+def _objects(values: tuple[object, ...]) -> np.ndarray:
+    """Values as an object column, as DataFrame.from_records leaves them for `_typed`."""
+    return np.array(values, dtype=object)
 
 
 def _typed(frame: pd.DataFrame) -> pd.DataFrame:

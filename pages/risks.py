@@ -45,13 +45,18 @@ export = rows[[*keys, "source", "upload_id"]].rename(
 )
 stem = f"督办清单_{period_label(ctx.as_of, 'zh')}" if lang == "zh" else f"follow-up_{ctx.as_of}"
 left, right = st.columns(2)
+# Files are written when a button is clicked, not on every rerun: a province's 督办清单
+# as xlsx takes seconds to write.
 left.download_button(
     tr("download_xlsx", lang),
-    xlsx_bytes({"督办清单" if lang == "zh" else "follow-up": export}),
+    lambda: xlsx_bytes({"督办清单" if lang == "zh" else "follow-up": export}),
     file_name=f"{stem}.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 )
 right.download_button(
-    tr("download_csv", lang), csv_bytes(export), file_name=f"{stem}.csv", mime="text/csv"
+    tr("download_csv", lang),
+    lambda: csv_bytes(export),
+    file_name=f"{stem}.csv",
+    mime="text/csv",
 )
 present_view_footer(ctx, "risks")

@@ -23,10 +23,13 @@ if ctx.has_figures:
 
 rows = task_rows(tasks, lang)
 task_keys = ["task_id", "title", "lead_unit", "indicator_count", "completion_pct", "status_label"]
+rows_by_section = dict(
+    list(rows.groupby("section_id", sort=False))
+)  # one pass, not one per section
 for section in sections.itertuples():
     label = f"{section.section_id} {section.title} · {percent(section.completion)}"
     with st.expander(label, expanded=len(sections) == 1):
-        mine = rows[rows["section_id"] == section.section_id]
+        mine = rows_by_section.get(section.section_id, rows.iloc[:0])
         table(mine, column_labels(task_keys, lang), key=f"tasks_{section.section_id}")
 
 st.subheader(tr("task_detail", lang))

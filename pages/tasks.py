@@ -14,7 +14,7 @@ lang = ctx.lang
 tasks = ctx.tasks()
 query = st.text_input(tr("search", lang), key="task_search")
 hits = matching_task_ids(ctx.plan, query)
-rows = task_rows(tasks[tasks["task_id"].isin(hits)], lang)
+rows = task_rows(tasks[tasks["task_id"].astype(object).isin(hits)], lang)  # see chrome.status
 if rows.empty:
     st.info(tr("no_search_hits", lang) if query else tr("empty_scope", lang))
     st.stop()

@@ -165,9 +165,10 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 
 def _plan() -> Plan | None:
-    path = settings_from_env().plan_file
+    settings = settings_from_env()
+    path = settings.plan_file
     try:
-        return load_plan(path)
+        return load_plan(path, cache_dir=settings.cache_dir)
     except PlanError as exc:
         print(f"{path}: 计划文件无效 / invalid plan file", file=sys.stderr)
         _print_problems(exc.problems, sys.stderr)
@@ -198,7 +199,10 @@ def _validated(
         _print_problems(exc.problems, sys.stderr)
         return EXIT_INVALID
     try:
-        return content, validate_progress(content, path.name, plan, stored=stored, sheet=sheet)
+        # the operator's own file on the server: read under the bulk limits (a province's
+        # quarters in one file), every other rule as for a web upload
+        report = validate_progress(content, path.name, plan, stored=stored, sheet=sheet, bulk=True)
+        return content, report
     except ProgressFileError as exc:
         _emit_unreadable(exc.problems, path, as_json)
         return EXIT_UNREADABLE

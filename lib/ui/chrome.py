@@ -7,7 +7,7 @@ only select from it and render.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 import streamlit as st
@@ -68,6 +68,9 @@ class PageContext:
     task_ids: frozenset[str]
     auth: AuthSettings
     user: User | None
+    # what status(), tasks() and sections() computed in this rerun: each is asked for
+    # several times per page, and filtering 30,000 statuses again each time adds up
+    _memo: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def lang(self) -> str:
@@ -82,11 +85,15 @@ class PageContext:
         return not self.figures.empty
 
     def status(self) -> pd.DataFrame:
-        """Indicator statuses at the as-of period, limited to the tasks in view."""
-        full = data.status_at(
-            self.plan, self.plan_key, str(self.settings.store_file), self.version, self.as_of
-        )
-        return full[full["task_id"].isin(self.task_ids)].reset_index(drop=True)
+        """Indicator statuses at the as-of period, limited to the tasks in view (read only)."""
+        if "status" not in self._memo:
+            full = data.status_at(
+                self.plan, self.plan_key, str(self.settings.store_file), self.version, self.as_of
+            )
+            # object dtype: pandas 3's str isin converts each of 10,000 ids on its own
+            in_view = full["task_id"].astype(object).isin(self.task_ids)
+            self._memo["status"] = full[in_view].reset_index(drop=True)
+        return self._memo["status"]
 
     def chart_stamp(self, status: pd.DataFrame) -> ChartStamp:
         """As-of stamp and source line (document, upload batches) for exported images."""
@@ -97,12 +104,16 @@ class PageContext:
         return ChartStamp(label, line, self.lang, self.as_of or "")
 
     def tasks(self) -> pd.DataFrame:
-        """Task completion for the tasks in view."""
-        return metrics.task_completion(self.plan, self.status())
+        """Task completion for the tasks in view (read only)."""
+        if "tasks" not in self._memo:
+            self._memo["tasks"] = metrics.task_completion(self.plan, self.status())
+        return self._memo["tasks"]
 
     def sections(self) -> pd.DataFrame:
-        """Section completion for the tasks in view."""
-        return metrics.section_completion(self.plan, self.tasks())
+        """Section completion for the tasks in view (read only)."""
+        if "sections" not in self._memo:
+            self._memo["sections"] = metrics.section_completion(self.plan, self.tasks())
+        return self._memo["sections"]
 
 
 def page_setup(page: str) -> PageContext:
@@ -128,7 +139,7 @@ def page_setup(page: str) -> PageContext:
         periods,
         list(plan.sections["section_id"]),
         list(plan.units["unit"]),
-        metrics.latest_reported_period(figures) or periods[0],
+        data.latest_period_at(str(settings.store_file), version) or periods[0],
     )
     if filters.view == "present":
         st.markdown(PRESENT_CSS, unsafe_allow_html=True)  # static CSS only, never data

@@ -1,0 +1,40 @@
+"""Naive reference page for the benchmark: the overview built without any caching.
+
+On every rerun it re-reads and re-validates the plan YAML, re-opens the store, re-queries
+every current figure and re-joins everything, as a first Streamlit draft would. It computes
+and shows what the overview page shows, so the benchmark can compare a rerun of each real
+page against it. Lives in bench/ only; the app never links to it.
+"""
+
+import streamlit as st
+
+from lib import charts, metrics
+from lib.config import settings_from_env
+from lib.periods import periods_between
+from lib.plan import load_plan
+from lib.store import ProgressStore
+
+settings = settings_from_env()
+plan = load_plan(settings.plan_file)
+figures = ProgressStore(settings.store_file).current_values()
+periods = periods_between(plan.meta.period_start, plan.meta.period_end)
+latest = metrics.latest_reported_period(figures) or periods[0]
+
+period = st.sidebar.selectbox("as of", periods, index=periods.index(latest), key="_w_period")
+sections = st.sidebar.multiselect("sections", list(plan.sections["section_id"]), key="_w_sections")
+in_view = metrics.filter_scope(plan, sections or None, None, lead_only=False)
+
+status = metrics.indicator_status(plan, figures, period)
+status = status[status["task_id"].isin(in_view)]
+tasks = metrics.task_completion(plan, status)
+summary = metrics.overall_summary(status, tasks)
+columns = st.columns(4)
+columns[0].metric("tasks", summary["task_count"])
+columns[1].metric("indicators", summary["indicator_count"])
+columns[2].metric("completion", f"{summary['completion']:.1%}")
+columns[3].metric("at risk", len(metrics.at_risk_indicators(status)))
+st.plotly_chart(charts.completion_by_section_figure(metrics.section_completion(plan, tasks), "zh"))
+st.plotly_chart(charts.status_distribution_figure(status, "zh"))
+trend = metrics.completion_trend(plan, figures, in_view)
+st.plotly_chart(charts.completion_trend_figure(trend, "zh"))
+st.dataframe(metrics.status_changes(plan, figures, period))
