@@ -18,6 +18,7 @@ from lib import metrics
 from lib.errors import PlanError
 from lib.i18n import STATUS_ORDER
 from lib.plan import Plan, load_plan, parse_plan
+from lib.store import CURRENT_COLUMNS as PROGRESS_COLUMNS
 from tests.support import TEST_PLAN_HEADER
 
 REPO = Path(__file__).resolve().parents[2]
@@ -90,16 +91,6 @@ FIGURES = [
     ("T03-1", "2014Q2", 12.0),
     ("T04-1", "2014Q1", 10.0),
     ("T04-1", "2014Q2", 19.0),
-]
-PROGRESS_COLUMNS = [
-    "indicator_id",
-    "period",
-    "value",
-    "note",
-    "reporter",
-    "upload_id",
-    "uploaded_at",
-    "uploaded_by",
 ]
 
 
