@@ -127,7 +127,7 @@ def run_benchmark(
     for scale in scales:
         rows += _rerun_rows(scale.name, pages[scale.name], naive[scale.name], scale is scales[1])
     rows += [_cold_row(f"cold start {page}", province, s) for page, s in cold.items()]
-    rows.append(Row("  app.py, plan not cached yet", province, _s(uncached)))
+    rows.append(Row("  app.py, nothing cached on disk yet", province, _s(uncached)))
     rows += _memory_rows(province, pages[province])
     print(_table(rows, _header(tasks, periods, dataset, quick)))
     return 0

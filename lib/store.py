@@ -34,7 +34,7 @@ from lib.progress_file import ValidationReport, validate_progress
 
 SCHEMA_VERSION = 1
 IMPORT_CACHE_KIB = 256 * 1024  # page cache of the importing connection only
-FETCH_ROWS = 100_000  # rows read and converted at a time
+FETCH_ROWS = 20_000  # rows read and converted at a time (a million: 50 MB less peak)
 FIGURES_CACHE_FORMAT = 1  # bump when current_values' columns or types change
 FIGURES_CACHE_KEEP = 2  # newest cached current values kept per cache directory
 SAMPLE_UPLOADER = "示例数据 / sample"

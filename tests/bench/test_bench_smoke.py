@@ -69,7 +69,7 @@ def test_run_prints_every_row_of_the_table(tmp_path):
         ("naive page rerun", "39 tasks"),
         ("naive page rerun", "50 tasks"),
         *[(f"cold start {page}", "50 tasks") for page in page_files()],
-        ("app.py, plan not cached yet", "50 tasks"),
+        ("app.py, nothing cached on disk yet", "50 tasks"),
         ("peak RSS / frames' size", "50 tasks"),
         ("frames: plan / figures", "50 tasks"),
         ("RSS before any data", "50 tasks"),
