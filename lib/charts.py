@@ -19,6 +19,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from lib.i18n import CHART_TEXT, ROLE_LABELS, STATUS_COLORS, STATUS_ORDER, pick, status_label
+from lib.metrics import HeatmapCells
 from lib.periods import period_label
 
 FONT_FAMILY = "Noto Sans CJK SC, Microsoft YaHei, sans-serif"
@@ -309,17 +310,33 @@ def _short_title(title: str) -> str:
 
 
 def responsibility_heatmap_figure(
-    matrix: pd.DataFrame, sections: pd.DataFrame, lang: str, color_by: str = "load"
+    matrix: pd.DataFrame,
+    sections: pd.DataFrame,
+    lang: str,
+    color_by: str = "load",
+    *,
+    part_of: HeatmapCells | None = None,
 ) -> go.Figure:
     """Units (rows, heaviest load first) x sections (columns, document order) heatmap.
 
     Cells read '牵2 配1' / 'L2 P1'; colour is the weighted load (continuous) or the worst
     status of the unit's tasks there (status colours, with a legend). customdata holds each
-    cell's comma-separated task ids ('' where the unit has none).
+    cell's comma-separated task ids ('' where the unit has none). With `part_of` (the
+    heaviest part of a larger matrix), the title says how many units and sections it shows
+    out of how many.
     """
     if color_by not in ("load", "status"):
         raise ValueError(f"color_by must be 'load' or 'status', got {color_by!r}")
     title = _text("heatmap_title", lang) + _text(f"heatmap_by_{color_by}", lang)
+    if part_of is not None and part_of.is_partial:
+        title += _text(
+            "heatmap_part",
+            lang,
+            units=part_of.units_shown,
+            units_total=part_of.units_total,
+            sections=part_of.sections_shown,
+            sections_total=part_of.sections_total,
+        )
     if matrix.empty:
         return _no_data_figure(title, lang)
     units = list(_units_by_load(matrix))
@@ -364,7 +381,10 @@ def responsibility_heatmap_figure(
 
 def _units_by_load(matrix: pd.DataFrame) -> pd.Index:
     """Units by total load, heaviest first; ties keep the matrix's order."""
-    totals = matrix.groupby("unit", sort=False)["load"].sum()
+    if "unit_load" in matrix:  # the unit's load over all sections, not only those shown
+        totals = matrix.groupby("unit", sort=False)["unit_load"].first()
+    else:
+        totals = matrix.groupby("unit", sort=False)["load"].sum()
     return totals.sort_values(ascending=False, kind="stable").index
 
 

@@ -78,6 +78,10 @@ CHART_TEXT: dict[str, tuple[str, str]] = {
     "heatmap_title": ("责任单位 × 分节 责任分布", "Responsibilities by unit and section"),
     "heatmap_by_load": ("（按加权工作量着色）", " (colour: weighted load)"),
     "heatmap_by_status": ("（按最差状态着色）", " (colour: worst status)"),
+    "heatmap_part": (
+        "：负荷最重的 {units}/{units_total} 个单位，{sections}/{sections_total} 个分节",
+        ": heaviest {units} of {units_total} units, {sections} of {sections_total} sections",
+    ),
     "completion": ("完成度", "Completion"),
     "expected": ("应达进度", "Expected pace"),
     "completion_axis": ("完成度（%）", "Completion (%)"),

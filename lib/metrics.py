@@ -12,12 +12,15 @@ their inputs; aggregates work on any subset of rows the pages pass in.
 
 from __future__ import annotations
 
-import itertools
+import weakref
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from lib.i18n import STATUS_ORDER
 from lib.periods import parse_period, period_end, period_label, periods_between, previous_period
@@ -226,6 +229,44 @@ def indicator_status(plan: Plan, progress: pd.DataFrame, as_of: str) -> pd.DataF
     return frame[STATUS_COLUMNS]
 
 
+@dataclass(frozen=True)
+class _RowKeys:
+    """Per row of a progress frame: its period as a quarter key (0 where there is no
+    figure), its indicator as a code into `indicators`, and whether it holds a figure."""
+
+    quarter: np.ndarray
+    indicator: np.ndarray
+    indicators: pd.Index
+    reported: np.ndarray
+
+
+# Row keys of the progress frames seen lately, by id() while the frame lives. The dashboard
+# holds one frame of current figures per store version (read only) and asks for statuses at
+# many as-of periods: factorising a million ids and periods again each time took half of it.
+_ROW_KEYS: dict[int, _RowKeys] = {}
+
+
+def _row_keys(progress: pd.DataFrame) -> _RowKeys:
+    key = id(progress)
+    keys = _ROW_KEYS.get(key)
+    if keys is not None and len(keys.quarter) == len(progress):
+        return keys
+    reported = (progress["value"].notna() & progress["period"].notna()).to_numpy()
+    period_codes, periods = pd.factorize(progress["period"])
+    used = np.unique(period_codes[reported])
+    period_keys = np.zeros(len(periods), dtype=np.int64)
+    period_keys[used] = _quarter_keys(pd.Series(periods[used], dtype=object))
+    indicator_codes, indicators = pd.factorize(progress["indicator_id"], use_na_sentinel=False)
+    keys = _RowKeys(period_keys[period_codes], indicator_codes, indicators, reported)
+    if len(progress) >= _ROW_KEYS_MIN_ROWS:
+        _ROW_KEYS[key] = keys
+        weakref.finalize(progress, _ROW_KEYS.pop, key, None)
+    return keys
+
+
+_ROW_KEYS_MIN_ROWS = 10_000  # smaller frames are factorised in no time
+
+
 def _latest_values(progress: pd.DataFrame, as_of_key: int) -> pd.DataFrame:
     """Per indicator, the figure of the latest period at or before the as-of period."""
     missing = {"indicator_id", "period", "value"} - set(progress.columns)
@@ -234,17 +275,11 @@ def _latest_values(progress: pd.DataFrame, as_of_key: int) -> pd.DataFrame:
     # Pick row positions with integer arithmetic and copy only the chosen rows: sorting and
     # copying a million text rows per as-of period is what made a period change slow.
     # The rows and their order are those of a stable sort by period + keep the last row.
-    reported = (progress["value"].notna() & progress["period"].notna()).to_numpy()
-    period_codes, periods = pd.factorize(progress["period"])
-    used = np.unique(period_codes[reported])
-    period_keys = np.zeros(len(periods), dtype=np.int64)
-    period_keys[used] = _quarter_keys(pd.Series(periods[used], dtype=object))
-    keys = period_keys[period_codes]
-    indicator_codes, indicators = pd.factorize(progress["indicator_id"], use_na_sentinel=False)
-    rows = np.flatnonzero(reported & (keys <= as_of_key))
-    order = keys[rows] * max(len(progress), 1) + rows  # period first, then file position
-    best = np.full(len(indicators), -1, dtype=np.int64)
-    np.maximum.at(best, indicator_codes[rows], order)
+    keys = _row_keys(progress)
+    rows = np.flatnonzero(keys.reported & (keys.quarter <= as_of_key))
+    order = keys.quarter[rows] * max(len(progress), 1) + rows  # period first, then position
+    best = np.full(len(keys.indicators), -1, dtype=np.int64)
+    np.maximum.at(best, keys.indicator[rows], order)
     chosen = np.sort(best[best >= 0]) % max(len(progress), 1)
     columns = ["indicator_id", "period", "value", "upload_id", "note"]
     latest = progress.take(chosen).reindex(columns=columns)
@@ -284,49 +319,45 @@ def _forecast(plan: Plan, frame: pd.DataFrame, total_days: np.ndarray) -> np.nda
 
 
 def _reasons(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
-    """The status in words, Chinese and English, with the figure's period when stale."""
-    status, has_value = frame["status"], frame["value"].notna()
-    points = np.floor(frame["gap"].fillna(0) * 100 + 0.5).astype(int).astype(str)
-    due = frame["deadline"].dt.strftime("%Y-%m-%d")
-    lagging = status.isin(["behind", "watch"]).to_numpy()
-    overdue = (status == "overdue").to_numpy()
-    unreported = "，未报送数据", ", no figure reported"
-    zh = np.select(
-        [status == "met", overdue & has_value, overdue, status == "no_report", lagging],
-        [
-            "已完成",
-            "已逾期（时限 " + due + "）",
-            "已逾期（时限 " + due + "）" + unreported[0],
-            "本期未报送",
-            "落后预期 " + points + " 个百分点",
-        ],
-        default="进度正常",
-    )
-    en = np.select(
-        [status == "met", overdue & has_value, overdue, status == "no_report", lagging],
-        [
-            "target met",
-            "overdue (due " + due + ")",
-            "overdue (due " + due + ")" + unreported[1],
-            "no report this period",
-            points + " points behind expected pace",
-        ],
-        default="on track",
-    )
-    periods = frame["value_period"].dropna().unique()
-    stale = frame["stale"]
-    suffix_zh = frame["value_period"].map(
-        {p: f"（数据为 {period_label(p, 'zh')}）" for p in periods}
-    )
-    suffix_en = frame["value_period"].map(
-        {p: f" (figure from {period_label(p, 'en')})" for p in periods}
-    )
-    suffix_zh, suffix_en = suffix_zh.astype("str").fillna(""), suffix_en.astype("str").fillna("")
-    zh_series = pd.Series(zh, index=frame.index, dtype="str")
-    en_series = pd.Series(en, index=frame.index, dtype="str")
+    """The status in words, Chinese and English, with the figure's period when stale.
+
+    Words are formatted only for the rows whose status needs a number or a date in them;
+    every other row shares one constant string.
+    """
+    status = frame["status"].to_numpy(dtype=object)
+    zh = np.full(len(frame), "进度正常", dtype=object)
+    en = np.full(len(frame), "on track", dtype=object)
+    for code, words_zh, words_en in [
+        ("met", "已完成", "target met"),
+        ("no_report", "本期未报送", "no report this period"),
+    ]:
+        zh[status == code], en[status == code] = words_zh, words_en
+    overdue = np.flatnonzero(status == "overdue")
+    due = frame["deadline"].take(overdue).dt.strftime("%Y-%m-%d").to_numpy(dtype=object)
+    unreported = frame["value"].take(overdue).isna().to_numpy()
+    zh[overdue] = [
+        f"已逾期（时限 {d}）" + ("，未报送数据" if u else "")
+        for d, u in zip(due, unreported, strict=True)
+    ]
+    en[overdue] = [
+        f"overdue (due {d})" + (", no figure reported" if u else "")
+        for d, u in zip(due, unreported, strict=True)
+    ]
+    lagging = np.flatnonzero((status == "behind") | (status == "watch"))
+    gap = frame["gap"].to_numpy(dtype=float)[lagging]
+    points = np.floor(np.nan_to_num(gap) * 100 + 0.5).astype(int).tolist()
+    zh[lagging] = [f"落后预期 {p} 个百分点" for p in points]
+    en[lagging] = [f"{p} points behind expected pace" for p in points]
+    stale = np.flatnonzero(frame["stale"].to_numpy(dtype=bool))
+    periods = frame["value_period"].to_numpy(dtype=object)[stale]
+    suffix = {p: (period_label(p, "zh"), period_label(p, "en")) for p in set(periods.tolist())}
+    zh[stale] = [f"{z}（数据为 {suffix[p][0]}）" for z, p in zip(zh[stale], periods, strict=True)]
+    en[stale] = [
+        f"{e} (figure from {suffix[p][1]})" for e, p in zip(en[stale], periods, strict=True)
+    ]
     return (
-        zh_series.where(~stale, zh_series + suffix_zh),
-        en_series.where(~stale, en_series + suffix_en),
+        pd.Series(zh, index=frame.index, dtype="str"),
+        pd.Series(en, index=frame.index, dtype="str"),
     )
 
 
@@ -398,38 +429,44 @@ def overall_summary(status: pd.DataFrame, tasks: pd.DataFrame) -> dict[str, obje
 
 
 def _responsibilities(plan: Plan, tasks: pd.DataFrame, expand_groups: bool) -> pd.DataFrame:
-    """Unit-task pairs for the tasks in view with each task's status and indicator count.
+    """Unit-task pairs for the tasks in view with each task's status and indicator count,
+    in task order (plan order within a task).
 
     With `expand_groups`, a group with members is replaced by its members; a member named
     on the same task in its own right keeps one row with the stronger role (lead).
+    Each pair finds its task by one index lookup (`get_indexer`), not one `map` per column:
+    a province has 35,000 pairs.
     """
     columns = ["task_id", "section_id", "unit", "role"]
-    resp = plan.responsibilities.loc[
-        _isin(plan.responsibilities["task_id"], tasks["task_id"]), columns
-    ]
+    resp = plan.responsibilities[columns]
     if expand_groups and len(plan.group_members):
         members = resp.merge(plan.group_members, left_on="unit", right_on="group")
         members = members.assign(unit=members["member"])[columns]
-        direct = resp[~resp["unit"].isin(plan.group_members["group"])]
+        direct = resp[~_isin(resp["unit"], plan.group_members["group"])]
         resp = pd.concat([direct, members], ignore_index=True)
         lead_first = resp.assign(_order=(resp["role"] != "lead").astype(int))
         resp = lead_first.sort_values("_order", kind="stable").drop_duplicates(["task_id", "unit"])
         resp = resp.drop(columns="_order")
-    task_info = tasks.set_index("task_id")
-    task_no = plan.tasks.set_index("task_id")["task_no"]
+    at = pd.Index(tasks["task_id"].astype(object)).get_indexer(resp["task_id"].astype(object))
+    in_view = at >= 0
+    resp, at = resp[in_view], at[in_view]
+    order = np.argsort(tasks["task_no"].to_numpy()[at], kind="stable")
+    resp, at = resp.take(order).reset_index(drop=True), at[order]
+    task_rank = pd.Index(STATUS_ORDER).get_indexer(tasks["status"].astype(object))
+    picked = tasks[["status", "indicator_count", "task_no"]].take(at).reset_index(drop=True)
     return resp.assign(
-        is_lead=resp["role"] == "lead",
-        status=resp["task_id"].map(task_info["status"]),
-        indicator_count=resp["task_id"].map(task_info["indicator_count"]),
-        _rank=resp["task_id"].map(task_info["status"]).map(STATUS_RANK),
-        _task_no=resp["task_id"].map(task_no),
-    ).sort_values("_task_no", kind="stable")
+        is_lead=(resp["role"] == "lead").to_numpy(),
+        status=picked["status"],
+        indicator_count=picked["indicator_count"],
+        _rank=task_rank[at],
+        _task_no=picked["task_no"],
+    )
 
 
-def _registry_order(plan: Plan, units: pd.Series) -> pd.Series:
+def _registry_order(plan: Plan, units: pd.Series) -> np.ndarray:
     """Position of each unit in the plan's unit registry (unknown names last)."""
-    position = pd.Series(range(len(plan.units)), index=plan.units["unit"])
-    return units.map(position).fillna(len(plan.units))
+    position = pd.Index(plan.units["unit"].astype(object)).get_indexer(units.astype(object))
+    return np.where(position < 0, len(plan.units), position)
 
 
 def unit_workload(plan: Plan, tasks: pd.DataFrame, expand_groups: bool = False) -> pd.DataFrame:
@@ -484,11 +521,12 @@ def responsibility_matrix(
         _rank=("_rank", "min"),
     ).reset_index()
     cell = grouped.ngroup().to_numpy()
-    task_ids = resp["task_id"].to_numpy(dtype=object)
+    task_ids = pa.array(resp["task_id"])
     is_lead = resp["is_lead"].to_numpy(dtype=bool)
+    lead_ids, partner_ids = task_ids.filter(is_lead), task_ids.filter(~is_lead)
     matrix["task_ids"] = _joined_per_cell(cell, task_ids, len(matrix))
-    matrix["lead_task_ids"] = _joined_per_cell(cell[is_lead], task_ids[is_lead], len(matrix))
-    matrix["partner_task_ids"] = _joined_per_cell(cell[~is_lead], task_ids[~is_lead], len(matrix))
+    matrix["lead_task_ids"] = _joined_per_cell(cell[is_lead], lead_ids, len(matrix))
+    matrix["partner_task_ids"] = _joined_per_cell(cell[~is_lead], partner_ids, len(matrix))
     matrix["lead_count"] = matrix["lead_count"].astype("int64")
     matrix["partner_count"] = (matrix.pop("_tasks") - matrix["lead_count"]).astype("int64")
     matrix["load"] = (
@@ -497,30 +535,66 @@ def responsibility_matrix(
     ).astype(float)
     matrix["worst_status"] = _worst(matrix.pop("_rank"))
     matrix["unit_load"] = matrix.groupby("unit")["load"].transform("sum")
-    section_no = plan.sections.set_index("section_id")["section_no"]
+    section_at = pd.Index(plan.sections["section_id"].astype(object))
     matrix = matrix.assign(
         _order=_registry_order(plan, matrix["unit"]),
-        _section=matrix["section_id"].map(section_no),
+        _section=section_at.get_indexer(matrix["section_id"].astype(object)),
     ).sort_values(["unit_load", "_order", "_section"], ascending=[False, True, True])
     return matrix[MATRIX_COLUMNS].reset_index(drop=True)
 
 
-def _joined_per_cell(cells: np.ndarray, ids: np.ndarray, count: int) -> pd.Series:
+@dataclass(frozen=True)
+class HeatmapCells:
+    """The part of a responsibility matrix a heatmap shows, and how much it leaves out."""
+
+    matrix: pd.DataFrame
+    units_shown: int
+    units_total: int
+    sections_shown: int
+    sections_total: int
+
+    @property
+    def is_partial(self) -> bool:
+        return self.units_shown < self.units_total or self.sections_shown < self.sections_total
+
+
+def heaviest_heatmap_cells(
+    matrix: pd.DataFrame, max_units: int | None, max_sections: int | None
+) -> HeatmapCells:
+    """The `max_units` units with the heaviest load (None: all) and, among them, the
+    `max_sections` sections they carry most load in (None: all), matrix order kept.
+
+    A province has hundreds of units and sections; a grid of all of them is neither
+    readable nor quick to draw, so the heatmap shows the heaviest part and says so.
+    """
+    units = matrix["unit"].drop_duplicates()  # the matrix is ordered by unit load
+    kept_units = units if max_units is None else units.head(max_units)
+    rows = matrix[_isin(matrix["unit"], kept_units)]
+    sections_total = matrix["section_id"].nunique()
+    if max_sections is not None and rows["section_id"].nunique() > max_sections:
+        load = rows.groupby("section_id", sort=False)["load"].sum()
+        heaviest = load.sort_values(ascending=False, kind="stable").head(max_sections).index
+        rows = rows[_isin(rows["section_id"], heaviest)]
+    return HeatmapCells(
+        matrix=rows.reset_index(drop=True),
+        units_shown=rows["unit"].nunique(),
+        units_total=len(units),
+        sections_shown=rows["section_id"].nunique(),
+        sections_total=sections_total,
+    )
+
+
+def _joined_per_cell(cells: np.ndarray, ids: pa.Array, count: int) -> pd.Series:
     """Comma-joined ids per cell number 0..count-1, in row order ("" for a cell without any).
 
-    One Python join per cell instead of a pandas call per cell: the matrix has a cell per
-    unit and section, 30,000 of them at province scale.
+    Rows are grouped by cell into one Arrow list array and joined in Arrow: the matrix has
+    a cell per unit and section, 30,000 of them at province scale.
     """
     order = np.argsort(cells, kind="stable")
-    sorted_cells, sorted_ids = cells[order], ids[order].tolist()
-    starts = (
-        np.flatnonzero(np.r_[True, sorted_cells[1:] != sorted_cells[:-1]]) if len(cells) else []
-    )
-    bounds = [*starts, len(sorted_ids)]
-    joined = [""] * count
-    for start, end in itertools.pairwise(bounds):
-        joined[sorted_cells[start]] = ",".join(sorted_ids[start:end])
-    return pd.Series(joined, dtype="str")
+    offsets = np.r_[0, np.cumsum(np.bincount(cells, minlength=count))].astype(np.int64)
+    values = pc.take(ids.cast(pa.large_string()), pa.array(order))
+    lists = pa.LargeListArray.from_arrays(pa.array(offsets), values)
+    return pd.Series(pd.array(pc.binary_join(lists, pa.scalar(",", pa.large_string())), "str"))
 
 
 # --- lists, changes, trend, scope --------------------------------------------------------------
@@ -563,10 +637,10 @@ def status_changes(
 
 def latest_reported_period(progress: pd.DataFrame) -> str | None:
     """The latest period with any reported value, or None when nothing is reported."""
-    reported = progress.loc[progress["value"].notna() & progress["period"].notna(), "period"]
-    if reported.empty:
+    keys = _row_keys(progress)
+    if not keys.reported.any():
         return None
-    return _period_from_key(int(_quarter_keys(reported).max()))
+    return _period_from_key(int(keys.quarter[keys.reported].max()))
 
 
 def completion_trend(
@@ -621,13 +695,18 @@ def _values_carried_forward(
     indicators: pd.DataFrame, progress: pd.DataFrame, period_keys: list[int]
 ) -> np.ndarray:
     """Indicator x period matrix of the latest figure at or before each period (NaN if none)."""
-    reported = progress[progress["value"].notna() & progress["period"].notna()]
-    row = pd.Index(indicators["indicator_id"]).get_indexer(reported["indicator_id"])
-    keys = _quarter_keys(reported["period"])
+    row_keys = _row_keys(progress)
+    reported = np.flatnonzero(row_keys.reported)
+    position = pd.Index(indicators["indicator_id"].astype(object)).get_indexer(
+        row_keys.indicators.astype(object)
+    )
+    row = position[row_keys.indicator[reported]]
+    keys = row_keys.quarter[reported]
     first, last = min(int(keys.min(initial=period_keys[0])), period_keys[0]), period_keys[-1]
     keep = (row >= 0) & (keys <= last)
     grid = np.full((len(indicators), last - first + 1), np.nan)
-    grid[row[keep], keys[keep] - first] = reported["value"].to_numpy(dtype=float)[keep]
+    values = progress["value"].to_numpy(dtype=float)[reported]
+    grid[row[keep], keys[keep] - first] = values[keep]
     filled = pd.DataFrame(grid).ffill(axis=1).to_numpy()
     return filled[:, [k - first for k in period_keys]]
 

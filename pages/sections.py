@@ -10,6 +10,10 @@ from lib.ui.chrome import page_setup, present_view_footer
 from lib.ui.components import chart, percent, table
 from lib.ui.text import tr
 
+# A city's plan has about ten sections, each opened on its own; beyond this many sections
+# (a province's plan has hundreds) the tasks go into one table with a section column.
+SECTION_EXPANDERS_MAX = 20
+
 ctx = page_setup("sections")
 lang = ctx.lang
 tasks = ctx.tasks()
@@ -23,14 +27,16 @@ if ctx.has_figures:
 
 rows = task_rows(tasks, lang)
 task_keys = ["task_id", "title", "lead_unit", "indicator_count", "completion_pct", "status_label"]
-rows_by_section = dict(
-    list(rows.groupby("section_id", sort=False))
-)  # one pass, not one per section
-for section in sections.itertuples():
-    label = f"{section.section_id} {section.title} · {percent(section.completion)}"
-    with st.expander(label, expanded=len(sections) == 1):
-        mine = rows_by_section.get(section.section_id, rows.iloc[:0])
-        table(mine, column_labels(task_keys, lang), key=f"tasks_{section.section_id}")
+if len(sections) <= SECTION_EXPANDERS_MAX:
+    rows_by_section = dict(list(rows.groupby("section_id", sort=False)))
+    for section in sections.itertuples():
+        label = f"{section.section_id} {section.title} · {percent(section.completion)}"
+        with st.expander(label, expanded=len(sections) == 1):
+            mine = rows_by_section.get(section.section_id, rows.iloc[:0])
+            table(mine, column_labels(task_keys, lang), key=f"tasks_{section.section_id}")
+else:  # hundreds of sections: one sortable, searchable table with a section column
+    st.subheader(tr("tasks_of_sections", lang, tasks=len(rows), sections=len(sections)))
+    table(rows, column_labels(["section_id", *task_keys], lang), key="tasks_all_sections")
 
 st.subheader(tr("task_detail", lang))
 titles = dict(zip(tasks["task_id"], tasks["title"], strict=True))

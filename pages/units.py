@@ -9,6 +9,11 @@ from lib.ui.chrome import page_setup, present_view_footer
 from lib.ui.components import chart, table
 from lib.ui.text import tr
 
+# Units in the heatmap: the heaviest first. 60 shows every unit of a city's plan (the 2014
+# plan names 55); a province's hundreds of units x sections need a part at a time.
+HEATMAP_UNIT_CHOICES = [60, 30, 120, None]
+HEATMAP_MAX_SECTIONS = 40
+
 ctx = page_setup("units")
 lang = ctx.lang
 tasks = ctx.tasks()
@@ -16,7 +21,7 @@ if tasks.empty:
     st.info(tr("empty_scope", lang))
     st.stop()
 
-options = st.columns(2)
+options = st.columns(3)
 color_by = (
     options[0].segmented_control(
         tr("heatmap_color", lang),
@@ -27,12 +32,32 @@ color_by = (
     )
     or "load"
 )
-expand = options[1].toggle(tr("expand_groups", lang), key="expand_groups")
+max_units = options[1].selectbox(
+    tr("heatmap_units", lang),
+    options=HEATMAP_UNIT_CHOICES,
+    format_func=lambda n: tr("all_units", lang) if n is None else str(n),
+    key="heat_units",
+)
+expand = options[2].toggle(tr("expand_groups", lang), key="expand_groups")
 
 matrix = metrics.responsibility_matrix(ctx.plan, tasks, expand_groups=expand)
+cells = metrics.heaviest_heatmap_cells(matrix, max_units, HEATMAP_MAX_SECTIONS)
 stamp = ctx.chart_stamp(ctx.status())
-heatmap = charts.responsibility_heatmap_figure(matrix, ctx.plan.sections, lang, color_by)
+heatmap = charts.responsibility_heatmap_figure(
+    cells.matrix, ctx.plan.sections, lang, color_by, part_of=cells
+)
 chart(heatmap, "responsibility_heatmap", stamp)
+if cells.is_partial:
+    st.caption(
+        tr(
+            "heatmap_part_note",
+            lang,
+            units=cells.units_shown,
+            units_total=cells.units_total,
+            sections=cells.sections_shown,
+            sections_total=cells.sections_total,
+        )
+    )
 
 workload = metrics.unit_workload(ctx.plan, tasks, expand_groups=expand)
 chart(charts.unit_workload_figure(workload, lang), "unit_workload", stamp)

@@ -60,6 +60,18 @@ UI_TEXT: dict[str, tuple[str, str]] = {
     "indicators_label": ("指标", "Indicators"),
     "workload_table": ("责任单位工作量", "Unit workload"),
     "heatmap_color": ("热力图着色", "Heatmap colour"),
+    "tasks_of_sections": (
+        "{sections} 个分节的 {tasks} 项任务（点击列标题排序，右上角可搜索）",
+        "{tasks} tasks in {sections} sections (click a heading to sort; search at the top right)",
+    ),
+    "heatmap_units": ("热力图显示单位", "Units in heatmap"),
+    "heatmap_part_note": (
+        "热力图显示负荷最重的 {units} 个单位（共 {units_total} 个）及其负荷最重的 {sections} 个分节"
+        "（共 {sections_total} 个）。其余单位见下方工作量表；在侧栏选择分节可查看其他分节。",
+        "The heatmap shows the {units} units with the heaviest load (of {units_total}) and the "
+        "{sections} sections where they carry most (of {sections_total}). Every unit is in the "
+        "workload table below; choose sections in the sidebar to see others.",
+    ),
     "color_load": ("按工作量", "By load"),
     "color_status": ("按最差状态", "By worst status"),
     "expand_groups": (
