@@ -11,7 +11,7 @@ from lib.ui.text import tr
 
 # Units in the heatmap: the heaviest first. 60 shows every unit of a city's plan (the 2014
 # plan names 55); a province's hundreds of units x sections need a part at a time.
-HEATMAP_UNIT_CHOICES = [60, 30, 120, None]
+HEATMAP_UNIT_CHOICES = [60, 30, 120, 0]  # 0: every unit
 HEATMAP_MAX_SECTIONS = 40
 
 ctx = page_setup("units")
@@ -35,13 +35,13 @@ color_by = (
 max_units = options[1].selectbox(
     tr("heatmap_units", lang),
     options=HEATMAP_UNIT_CHOICES,
-    format_func=lambda n: tr("all_units", lang) if n is None else str(n),
+    format_func=lambda n: str(n) if n else tr("all_units", lang),
     key="heat_units",
 )
 expand = options[2].toggle(tr("expand_groups", lang), key="expand_groups")
 
 matrix = metrics.responsibility_matrix(ctx.plan, tasks, expand_groups=expand)
-cells = metrics.heaviest_heatmap_cells(matrix, max_units, HEATMAP_MAX_SECTIONS)
+cells = metrics.heaviest_heatmap_cells(matrix, max_units or None, HEATMAP_MAX_SECTIONS)
 stamp = ctx.chart_stamp(ctx.status())
 heatmap = charts.responsibility_heatmap_figure(
     cells.matrix, ctx.plan.sections, lang, color_by, part_of=cells

@@ -225,6 +225,26 @@ def test_heatmap_by_load(matrix, plan_sections):
     assert len(fig.data) == 1
 
 
+def test_heatmap_of_a_part_says_how_much_it_shows(matrix, plan_sections):
+    whole = metrics.HeatmapCells(matrix, 3, 3, 2, 2)
+    fig = charts.responsibility_heatmap_figure(matrix, plan_sections, "zh", part_of=whole)
+    assert title(fig) == "责任单位 × 分节 责任分布（按加权工作量着色）"
+    part = metrics.HeatmapCells(matrix, 3, 313, 2, 303)
+    fig = charts.responsibility_heatmap_figure(matrix, plan_sections, "zh", part_of=part)
+    assert title(fig).endswith("：负荷最重的 3/313 个单位，2/303 个分节")
+    fig = charts.responsibility_heatmap_figure(matrix, plan_sections, "en", part_of=part)
+    assert title(fig).endswith(": heaviest 3 of 313 units, 2 of 303 sections")
+
+
+def test_heatmap_orders_units_by_their_load_over_all_sections(matrix, plan_sections):
+    # 市环保局 carries less in the sections drawn but more over all of them: it goes first
+    totals = matrix.assign(
+        unit_load=matrix["unit"].map({"市财政局": 3.0, NASTY: 0.5, "市环保局": 9.0})
+    )
+    fig = charts.responsibility_heatmap_figure(totals, plan_sections, "zh")
+    assert list(fig.data[0].y) == ["市环保局", "市财政局", NASTY_ESCAPED]
+
+
 def test_heatmap_by_status_in_english(matrix, plan_sections):
     fig = charts.responsibility_heatmap_figure(matrix, plan_sections, "en", "status")
     heat = fig.data[0]

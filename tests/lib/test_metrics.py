@@ -413,6 +413,33 @@ def test_responsibility_matrix_counts_lead_and_partner(plan, tasks):
     assert expanded.loc[("乙县政府", "S01"), "task_ids"] == "T01"
 
 
+def test_heaviest_heatmap_cells_keeps_the_heaviest_units_and_their_sections(plan, tasks):
+    matrix = metrics.responsibility_matrix(plan, tasks)
+    whole = metrics.heaviest_heatmap_cells(matrix, None, None)
+    assert not whole.is_partial
+    assert (whole.units_shown, whole.units_total, whole.sections_shown) == (6, 6, 2)
+    pd.testing.assert_frame_equal(whole.matrix, matrix)
+
+    units = metrics.heaviest_heatmap_cells(matrix, 3, None)
+    assert list(units.matrix["unit"].drop_duplicates()) == ["市财政局", "市环保局", "各县政府"]
+    assert (units.units_shown, units.units_total, units.sections_shown) == (3, 6, 2)
+
+    # among those three, S02 carries 1.5 + 1.0 and S01 1.5 + 0.5: S02 stays; 市财政局 has
+    # nothing in S02, so two units are drawn, and the counts say so
+    part = metrics.heaviest_heatmap_cells(matrix, 3, 1)
+    assert part.is_partial
+    assert part.matrix[["unit", "section_id"]].values.tolist() == [
+        ["市环保局", "S02"],
+        ["各县政府", "S02"],
+    ]
+    assert (part.units_shown, part.units_total, part.sections_shown, part.sections_total) == (
+        2,
+        6,
+        1,
+        2,
+    )
+
+
 # --- scope, lists, changes, trend --------------------------------------------------------------
 
 
