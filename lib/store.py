@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from lib.auth import Role, User, require_role, require_withdraw_permission
 from lib.collector import collector_paused
@@ -35,7 +36,7 @@ from lib.progress_file import ValidationReport, validate_progress
 SCHEMA_VERSION = 1
 IMPORT_CACHE_KIB = 256 * 1024  # page cache of the importing connection only
 FETCH_ROWS = 20_000  # rows read and converted at a time (a million: 50 MB less peak)
-FIGURES_CACHE_FORMAT = 1  # bump when current_values' columns or types change
+FIGURES_CACHE_FORMAT = 2  # bump when current_values' columns or types change
 FIGURES_CACHE_KEEP = 2  # newest cached current values kept per cache directory
 SAMPLE_UPLOADER = "示例数据 / sample"
 
@@ -366,11 +367,11 @@ class ProgressStore:
         """Per (indicator_id, period) the row of the newest active upload: indicator_id,
         period, value, note, reporter, upload_id, uploaded_at, uploaded_by.
 
-        With `cache_dir`, the result is also kept there as Parquet named by a hash of the
-        upload ledger (ids, file hashes, statuses): figures are append-only, so the active
-        uploads fix the current values, and a later call (a restarted app) reads them back
-        instead of a million rows through SQLite (0.3 s instead of 3 s). A cache that
-        cannot be read or written is simply not used.
+        With `cache_dir`, the result is also kept there as an Arrow file named by a hash
+        of the upload ledger (ids, file hashes, statuses): figures are append-only, so the
+        active uploads fix the current values, and a later call (a restarted app) maps
+        them instead of reading a million rows through SQLite (milliseconds instead of
+        3 s). A cache that cannot be read or written is simply not used.
         """
         with self._connection() as conn:
             conn.execute("BEGIN")  # the ledger and the figures are of the same store version
@@ -498,15 +499,23 @@ def _figures_cache_file(cache_dir: Path, ledger: list[tuple[object, ...]]) -> Pa
     """Where the current values of this ledger are kept (a hash of the ledger and of the
     formats that read it back)."""
     key = hashlib.sha256(f"{FIGURES_CACHE_FORMAT}|{pd.__version__}|{ledger!r}".encode())
-    return cache_dir / f"figures-{key.hexdigest()[:32]}.parquet"
+    return cache_dir / f"figures-{key.hexdigest()[:32]}.arrow"
 
 
 def _saved_figures(path: Path) -> pd.DataFrame | None:
     """The current values saved at `path`, or None (none there, unreadable, or not in the
-    shape and types `current_values` returns)."""
+    shape and types `current_values` returns).
+
+    The file is memory-mapped and its text columns stay in the mapped pages (pandas' "str"
+    columns are Arrow arrays): a million figures open in milliseconds, and the pages are
+    the page cache's, read once, not a decoded copy next to a read buffer as with Parquet
+    (270 MB of RSS for a 134 MB frame). Cache files are therefore never changed in place:
+    they are written under another name and renamed, and removed by unlinking.
+    """
     try:
-        frame = pd.read_parquet(path)
-    except (OSError, ValueError, ImportError):  # pyarrow's errors derive from these
+        with pa.memory_map(str(path)) as source:
+            frame = pa.ipc.open_file(source).read_all().to_pandas()
+    except (OSError, ValueError, pa.ArrowException):
         return None
     expected = {
         column: "float64" if column == "value" else "int64" if column == "upload_id" else "str"
@@ -520,16 +529,19 @@ def _saved_figures(path: Path) -> pd.DataFrame | None:
 
 
 def _save_figures(frame: pd.DataFrame, path: Path) -> None:
-    """Save atomically, keep the newest FIGURES_CACHE_KEEP files, never fail."""
+    """Save atomically (uncompressed Arrow IPC), keep the newest FIGURES_CACHE_KEEP files,
+    never fail."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-        frame.to_parquet(partial, index=False)
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        with pa.OSFile(str(partial), "wb") as sink, pa.ipc.new_file(sink, table.schema) as out:
+            out.write_table(table)
         os.replace(partial, path)
-        older = sorted(path.parent.glob("figures-*.parquet"), key=lambda p: p.stat().st_mtime)
+        older = sorted(path.parent.glob("figures-*.arrow"), key=lambda p: p.stat().st_mtime)
         for stale in older[:-FIGURES_CACHE_KEEP]:
-            stale.unlink(missing_ok=True)
-    except (OSError, ValueError, ImportError):
+            stale.unlink(missing_ok=True)  # unlinking leaves a mapped file readable
+    except (OSError, ValueError, pa.ArrowException):
         pass  # a read-only or full disk only costs the next restart its speed
 
 

@@ -57,15 +57,15 @@ def test_cache_follows_imports_and_withdrawals(tmp_path, plan):
     assert_cached_equals_uncached(store, cache)
     store.withdraw(first, by=admin("a"), now=NOW)
     assert_cached_equals_uncached(store, cache)
-    assert len(list(cache.glob("figures-*.parquet"))) == FIGURES_CACHE_KEEP
+    assert len(list(cache.glob("figures-*.arrow"))) == FIGURES_CACHE_KEEP
 
 
 def test_damaged_cache_file_is_ignored(tmp_path, plan):
     store, cache = ProgressStore(tmp_path / "s.sqlite3"), tmp_path / "cache"
     upload(store, plan, SAMPLE_PROGRESS_FILE.read_bytes())
     store.current_values(cache_dir=cache)
-    (saved,) = cache.glob("figures-*.parquet")
-    saved.write_bytes(b"PAR1 not really")
+    (saved,) = cache.glob("figures-*.arrow")
+    saved.write_bytes(b"ARROW1 not really")
     assert_cached_equals_uncached(store, cache)
 
 

@@ -1,0 +1,47 @@
+"""The command line's table of commands: what each module registers is what it declares,
+and a command loads only its own module."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from lib.cli import COMMAND_MODULES, build_parser
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize("module", list(COMMAND_MODULES))
+def test_each_module_registers_exactly_the_commands_it_is_listed_with(module):
+    parser = argparse.ArgumentParser()
+    subparsers = parser.add_subparsers(dest="command")
+    importlib.import_module(module).register(subparsers)
+    assert tuple(subparsers.choices) == COMMAND_MODULES[module]
+
+
+def test_a_named_command_parses_like_the_full_parser():
+    argv = ["import", "figures.csv", "--by", "某人"]
+    only = vars(build_parser("import").parse_args(argv))
+    full = vars(build_parser().parse_args(argv))
+    assert only == full and only["command"] == "import"
+
+
+def test_import_starts_without_the_slide_and_chart_libraries():
+    code = (
+        "import sys; from lib.cli import build_parser; build_parser('import');"
+        "print(sorted(m for m in ('pptx', 'kaleido', 'lib.briefing') if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "[]"
+    code = code.replace("build_parser('import')", "build_parser()")
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "['kaleido', 'lib.briefing', 'pptx']"
