@@ -282,7 +282,9 @@ def _latest_values(progress: pd.DataFrame, as_of_key: int) -> pd.DataFrame:
     np.maximum.at(best, keys.indicator[rows], order)
     chosen = np.sort(best[best >= 0]) % max(len(progress), 1)
     columns = ["indicator_id", "period", "value", "upload_id", "note"]
-    latest = progress.take(chosen).reindex(columns=columns)
+    # columns first: the figures may be memory-mapped, and taking from columns not needed
+    # here (who uploaded when) would read their pages in too
+    latest = progress.reindex(columns=columns).take(chosen)
     latest = latest.rename(columns={"period": "value_period"})
     return latest.astype({"value": float, "value_period": "str", "note": "str"})
 

@@ -3,9 +3,9 @@
 Streamlit reruns a page on every click; these caches make a rerun cost a dictionary
 lookup. Keys include the store's `data_version` (bumped in the same transaction as each
 import or withdrawal), so an upload invalidates exactly the entries built from old data.
-Every cache is bounded. The current figures (a million rows at province scale) are held
-once per store version and shared, not copied per rerun as `st.cache_data` would: callers
-only read them (lib.metrics never changes its inputs).
+Every cache is bounded. The current figures (a million rows at province scale) and the
+statuses are held once per key and shared, not copied per rerun as `st.cache_data` would:
+callers only read them (lib.metrics never changes its inputs).
 """
 
 from __future__ import annotations
@@ -82,7 +82,9 @@ def sample_in_use_at(store_path: str, version: int) -> bool:
     return ProgressStore(Path(store_path)).has_sample_data()
 
 
-@st.cache_data(max_entries=16, ttl=3600, show_spinner=False)  # ~14 MB each for a province
+# Statuses are shared like the figures (callers only read them): st.cache_data would keep
+# a pickled copy and hand each rerun another 14 MB copy of a province's 30,000 rows.
+@st.cache_resource(max_entries=8, ttl=3600, show_spinner=False)  # ~14 MB each for a province
 def status_at(
     _plan: Plan, plan_key: str, store_path: str, version: int, as_of: str
 ) -> pd.DataFrame:
@@ -90,7 +92,7 @@ def status_at(
     return metrics.indicator_status(_plan, figures_at(store_path, version), as_of)
 
 
-@st.cache_data(max_entries=16, ttl=3600, show_spinner=False)  # ~14 MB each for a province
+@st.cache_resource(max_entries=8, ttl=3600, show_spinner=False)  # shared, read only
 def status_changes_at(
     _plan: Plan, plan_key: str, store_path: str, version: int, as_of: str
 ) -> pd.DataFrame:
