@@ -1,9 +1,10 @@
 """What runs inside the benchmark's measuring processes: Streamlit AppTest sessions.
 
-`python -m bench.workers pages|naive|cold ...` reads the plan and store from PLAN_FILE and
-PROGRESS_DB like the app, drives the pages with AppTest and prints one line, RESULT_MARK
-followed by JSON. Each measurement runs in its own process (started by bench/run.py), so
-Streamlit's caches and the process's peak memory belong to that measurement alone.
+`python -m bench.workers pages|naive|cold|first-read ...` reads the plan and store from
+PLAN_FILE and PROGRESS_DB like the app, drives the pages with AppTest (or reads the figures
+once) and prints one line, RESULT_MARK followed by JSON. Each measurement runs in its own
+process (started by bench/run.py), so Streamlit's caches and the process's peak memory
+belong to that measurement alone.
 """
 
 from __future__ import annotations
@@ -124,6 +125,23 @@ def frame_bytes() -> dict[str, int]:
     }
 
 
+def first_read() -> dict[str, object]:
+    """The first read of the current figures after an import: through SQLite, writing the
+    on-disk cache every later process maps (what the app's first visitor after an upload
+    waits for); its seconds and this process's peak RSS."""
+    from lib.config import cache_dir_for, settings_from_env
+    from lib.store import ProgressStore
+
+    store_file = settings_from_env().store_file
+    started = time.perf_counter()
+    figures = ProgressStore(store_file).current_values(cache_dir=cache_dir_for(store_file))
+    return {
+        "seconds": time.perf_counter() - started,
+        "rows": len(figures),
+        "peak_rss": peak_rss_bytes(),
+    }
+
+
 def naive(changes: int, sections: list[str]) -> dict[str, object]:
     """The naive reference page: first load, then the same filter changes."""
     session = Session(NAIVE_PAGE, sections)
@@ -142,7 +160,7 @@ def cold(page: str) -> dict[str, object]:
 def main(argv: list[str]) -> int:
     """Run one worker and print its result line."""
     parser = argparse.ArgumentParser(prog="python -m bench.workers")
-    parser.add_argument("mode", choices=("pages", "naive", "cold"))
+    parser.add_argument("mode", choices=("pages", "naive", "cold", "first-read"))
     parser.add_argument("--changes", type=int, default=3, help="filter changes per page")
     parser.add_argument("--sections", default="", help="section ids to filter by, comma-separated")
     parser.add_argument("--page", default="app.py", help="page to open (cold)")
@@ -150,6 +168,8 @@ def main(argv: list[str]) -> int:
     sections = [s for s in args.sections.split(",") if s]
     if args.mode == "pages":
         result = pages(args.changes, sections)
+    elif args.mode == "first-read":
+        result = first_read()
     elif args.mode == "naive":
         result = naive(args.changes, sections)
     else:

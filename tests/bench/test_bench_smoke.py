@@ -73,6 +73,7 @@ def test_run_prints_every_row_of_the_table(tmp_path):
         ("peak RSS / frames' size", "50 tasks"),
         ("frames: plan / figures", "50 tasks"),
         ("RSS before any data", "50 tasks"),
+        ("first read after an import", "50 tasks"),
     ]
     for measure, scale in expected:
         assert any(measure in line and scale in line for line in lines), (measure, scale)
