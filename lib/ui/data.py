@@ -84,7 +84,7 @@ def sample_in_use_at(store_path: str, version: int) -> bool:
 
 # Statuses are shared like the figures (callers only read them): st.cache_data would keep
 # a pickled copy and hand each rerun another 14 MB copy of a province's 30,000 rows.
-@st.cache_resource(max_entries=8, ttl=3600, show_spinner=False)  # ~14 MB each for a province
+@st.cache_resource(max_entries=4, ttl=3600, show_spinner=False)  # ~14 MB each at province scale
 def status_at(
     _plan: Plan, plan_key: str, store_path: str, version: int, as_of: str
 ) -> pd.DataFrame:
@@ -92,7 +92,7 @@ def status_at(
     return metrics.indicator_status(_plan, figures_at(store_path, version), as_of)
 
 
-@st.cache_resource(max_entries=8, ttl=3600, show_spinner=False)  # shared, read only
+@st.cache_resource(max_entries=4, ttl=3600, show_spinner=False)  # shared, read only
 def status_changes_at(
     _plan: Plan, plan_key: str, store_path: str, version: int, as_of: str
 ) -> pd.DataFrame:
