@@ -329,14 +329,7 @@ def responsibility_heatmap_figure(
         raise ValueError(f"color_by must be 'load' or 'status', got {color_by!r}")
     title = _text("heatmap_title", lang) + _text(f"heatmap_by_{color_by}", lang)
     if part_of is not None and part_of.is_partial:
-        title += _text(
-            "heatmap_part",
-            lang,
-            units=part_of.units_shown,
-            units_total=part_of.units_total,
-            sections=part_of.sections_shown,
-            sections_total=part_of.sections_total,
-        )
+        title += _text("heatmap_part", lang, **part_of.counts())
     if matrix.empty:
         return _no_data_figure(title, lang)
     units = list(_units_by_load(matrix))

@@ -244,6 +244,7 @@ class _RowKeys:
 # holds one frame of current figures per store version (read only) and asks for statuses at
 # many as-of periods: factorising a million ids and periods again each time took half of it.
 _ROW_KEYS: dict[int, _RowKeys] = {}
+_ROW_KEYS_MIN_ROWS = 10_000  # smaller frames are factorised in no time
 
 
 def _row_keys(progress: pd.DataFrame) -> _RowKeys:
@@ -262,9 +263,6 @@ def _row_keys(progress: pd.DataFrame) -> _RowKeys:
         _ROW_KEYS[key] = keys
         weakref.finalize(progress, _ROW_KEYS.pop, key, None)
     return keys
-
-
-_ROW_KEYS_MIN_ROWS = 10_000  # smaller frames are factorised in no time
 
 
 def _latest_values(progress: pd.DataFrame, as_of_key: int) -> pd.DataFrame:
@@ -558,6 +556,15 @@ class HeatmapCells:
     @property
     def is_partial(self) -> bool:
         return self.units_shown < self.units_total or self.sections_shown < self.sections_total
+
+    def counts(self) -> dict[str, int]:
+        """units, units_total, sections, sections_total: what the title and caption say."""
+        return {
+            "units": self.units_shown,
+            "units_total": self.units_total,
+            "sections": self.sections_shown,
+            "sections_total": self.sections_total,
+        }
 
 
 def heaviest_heatmap_cells(

@@ -32,6 +32,7 @@ import pydantic
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError
 
+from lib.arrow_files import write_arrow_file
 from lib.collector import collector_paused
 from lib.errors import PlanError, Problem
 
@@ -396,10 +397,8 @@ def _save_plan(plan: Plan, directory: Path, replace: bool) -> None:
         partial.mkdir()
         digests = {}
         for name in _FRAME_COLUMNS:
-            table = pa.Table.from_pandas(getattr(plan, name), preserve_index=False)
             path = partial / f"{name}.arrow"
-            with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, table.schema) as out:
-                out.write_table(table)
+            write_arrow_file(getattr(plan, name), path)
             with path.open("rb") as file:
                 digests[name] = _file_digest(file)
         info = {

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from lib.arrow_files import write_arrow_file
 from lib.auth import Role, User, require_role, require_withdraw_permission
 from lib.collector import collector_paused
 from lib.errors import Problem, StoreError
@@ -534,9 +535,7 @@ def _save_figures(frame: pd.DataFrame, path: Path) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-        table = pa.Table.from_pandas(frame, preserve_index=False)
-        with pa.OSFile(str(partial), "wb") as sink, pa.ipc.new_file(sink, table.schema) as out:
-            out.write_table(table)
+        write_arrow_file(frame, partial)
         os.replace(partial, path)
         older = sorted(path.parent.glob("figures-*.arrow"), key=lambda p: p.stat().st_mtime)
         for stale in older[:-FIGURES_CACHE_KEEP]:

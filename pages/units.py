@@ -48,16 +48,7 @@ heatmap = charts.responsibility_heatmap_figure(
 )
 chart(heatmap, "responsibility_heatmap", stamp)
 if cells.is_partial:
-    st.caption(
-        tr(
-            "heatmap_part_note",
-            lang,
-            units=cells.units_shown,
-            units_total=cells.units_total,
-            sections=cells.sections_shown,
-            sections_total=cells.sections_total,
-        )
-    )
+    st.caption(tr("heatmap_part_note", lang, **cells.counts()))
 
 workload = metrics.unit_workload(ctx.plan, tasks, expand_groups=expand)
 chart(charts.unit_workload_figure(workload, lang), "unit_workload", stamp)
