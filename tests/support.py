@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 from lib.auth import Role, User
 
 # The plan metadata every small test plan starts with; each test appends its own units and
@@ -32,3 +34,10 @@ def analyst(name: str) -> User:
 def viewer(name: str) -> User:
     """A user who may only read."""
     return User(str(name), Role.VIEWER, "local")
+
+
+def incompressible_text(length: int, seed: object) -> str:
+    """`length` Chinese characters drawn at random (the same for the same seed). The store
+    compresses its batches, so a test that must fill a disk cannot use repeated text."""
+    chooser = random.Random(str(seed))
+    return "".join(chr(chooser.randrange(0x4E00, 0x9FA6)) for _ in range(length))

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Literal
 
 import pandas as pd
+import pyarrow as pa
 from openpyxl import Workbook
 from pandas.testing import assert_frame_equal
 
@@ -121,20 +122,36 @@ def integrity(path: Path) -> str:
 
 
 def rows_per_upload(path: Path) -> dict[int, tuple[int, int]]:
-    """upload id -> (row_count in the ledger, figures actually stored), in one snapshot."""
-    conn = sqlite3.connect(path)
+    """upload id -> (row_count in the ledger, figures actually stored), in one snapshot.
+
+    The stored figures are counted by decoding each upload's batch here, independently of
+    the store's reader; a batch whose own row_count differs from that fails the test.
+    """
+    conn = sqlite3.connect(path, isolation_level=None)
     try:
+        conn.execute("BEGIN")
         found = conn.execute(
-            "SELECT u.id, u.row_count, (SELECT COUNT(*) FROM figures f WHERE f.upload_id = u.id)"
-            " FROM uploads u"
+            "SELECT u.id, u.row_count, b.row_count, b.batch"
+            " FROM uploads u LEFT JOIN figure_batches b ON b.upload_id = u.id"
         ).fetchall()
         orphans = conn.execute(
-            "SELECT COUNT(*) FROM figures WHERE upload_id NOT IN (SELECT id FROM uploads)"
+            "SELECT COUNT(*) FROM figure_batches WHERE upload_id NOT IN (SELECT id FROM uploads)"
         ).fetchone()[0]
+        conn.execute("COMMIT")
     finally:
         conn.close()
-    assert orphans == 0, f"{orphans} figures belong to no upload"
-    return {int(i): (int(declared), int(stored)) for i, declared, stored in found}
+    assert orphans == 0, f"{orphans} batches belong to no upload"
+    counts = {}
+    for upload_id, declared, batch_rows, batch in found:
+        stored = 0 if batch is None else batch_row_count(batch)
+        assert batch_rows in (None, stored), f"upload {upload_id}: {batch_rows} != {stored}"
+        counts[int(upload_id)] = (int(declared), stored)
+    return counts
+
+
+def batch_row_count(batch: bytes) -> int:
+    """Rows in a stored batch (an Arrow IPC stream), decoded with pyarrow alone."""
+    return pa.ipc.open_stream(batch).read_all().num_rows
 
 
 # --- file builders ------------------------------------------------------------------------

@@ -129,20 +129,24 @@ def read_loop(store_path: str, stop_file: str, out: str) -> int:
 
 
 def _ledger_check(store_path: str, mismatches: list[str]) -> int:
-    """Number of uploads; records uploads whose stored rows differ from row_count."""
+    """Number of uploads; records uploads whose stored rows (the batch's row_count and the
+    rows its blob decodes to) differ from the ledger's row_count."""
+    import pyarrow as pa  # already loaded by lib.store in this process
+
     conn = sqlite3.connect(store_path, timeout=30)
     try:
         rows = conn.execute(
-            "SELECT u.id, u.row_count, (SELECT COUNT(*) FROM figures f WHERE f.upload_id = u.id)"
-            " FROM uploads u"
+            "SELECT u.id, u.row_count, b.row_count, b.batch"
+            " FROM uploads u LEFT JOIN figure_batches b ON b.upload_id = u.id"
         ).fetchall()
     finally:
         conn.close()
-    mismatches.extend(
-        f"upload {i}: {declared} declared, {stored} seen"
-        for i, declared, stored in rows
-        if declared != stored
-    )
+    for upload_id, declared, batch_rows, batch in rows:
+        decoded = 0 if batch is None else pa.ipc.open_stream(batch).read_all().num_rows
+        if not declared == batch_rows == decoded:
+            mismatches.append(
+                f"upload {upload_id}: {declared} declared, batch {batch_rows}, {decoded} decoded"
+            )
     return len(rows)
 
 

@@ -40,7 +40,7 @@ from lib.config import REPO_ROOT
 from lib.errors import StoreError
 from lib.progress_file import validate_progress
 from lib.store import InjectedFailure, ProgressStore
-from tests.support import admin
+from tests.support import admin, incompressible_text
 
 WORKER = Path(__file__).with_name("store_worker.py")
 PERIODS = ("2014Q1", "2014Q2", "2014Q3", "2014Q4")
@@ -75,6 +75,12 @@ def stop(process: subprocess.Popen) -> None:
     process.wait(timeout=30)
 
 
+def with_long_notes(rows: list[list], length: int) -> list[list]:
+    """The rows with a different note of `length` characters each: the store compresses its
+    batches, so only text that does not compress fills a disk."""
+    return [[*row[:3], incompressible_text(length, n), *row[4:]] for n, row in enumerate(rows)]
+
+
 # --- a failure injected halfway -----------------------------------------------------------
 
 
@@ -102,8 +108,7 @@ def test_failure_injected_during_an_import_stores_nothing(store, snapshot, plan,
 
 
 def test_disk_full_halfway_through_an_import_stores_nothing(store, snapshot, plan):
-    rows = valid_rows(plan, 73, note="很长的进展说明" * 40)
-    content = csv_content(rows)
+    content = csv_content(with_long_notes(valid_rows(plan, 73), 280))
     conn = sqlite3.connect(store.path)
     pages = conn.execute("PRAGMA page_count").fetchone()[0]
     conn.close()
@@ -222,7 +227,7 @@ def test_store_on_a_full_disk_gives_a_clear_error_and_recovers(tmp_path, seeded_
         shutil.copyfile(seeded_template, path)
         store = ProgressStore(path)
         before = StoreSnapshot.of(store)
-        content = csv_content(valid_rows(plan, 73, note="满" * 1000))  # about 220 KB
+        content = csv_content(with_long_notes(valid_rows(plan, 73), 1000))  # about 220 KB
         report = validate_progress(content, "full.csv", plan, stored=before.current)
         assert report.ok
         # room for SQLite's 32 KB shared-memory file and a little WAL, not for the upload:

@@ -11,20 +11,23 @@ from multiprocessing.queues import Queue
 from multiprocessing.synchronize import Event
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 
 from lib.errors import StoreError
 from lib.plan import Plan, parse_plan
 from lib.progress_file import ValidationReport, validate_progress
 from lib.store import (
+    BATCH_FORMAT,
     CURRENT_COLUMNS,
     REVISION_COLUMNS,
     UPLOAD_COLUMNS,
     InjectedFailure,
     ProgressStore,
     ensure_demo_store,
+    store_error,
 )
-from tests.support import TEST_PLAN_HEADER, admin
+from tests.support import TEST_PLAN_HEADER, admin, incompressible_text
 
 REPO = Path(__file__).resolve().parents[2]
 NOW = datetime(2014, 10, 15, 9, 30, tzinfo=UTC)
@@ -61,16 +64,18 @@ def store(tmp_path) -> ProgressStore:
     return ProgressStore(tmp_path / "nested" / "dir" / "progress.sqlite3")
 
 
-def progress_csv(rows: list[tuple[str, str, object]], note: str = "") -> bytes:
+def progress_csv(rows: list[tuple[str, str, object]], note: str | list[str] = "") -> bytes:
+    """A progress file of `rows` with `note` on every row (or one note per row)."""
+    notes = note if isinstance(note, list) else [note] * len(rows)
     lines = ["指标编号,报告期,完成值,进展情况,填报单位"]
-    lines += [f"{i},{p},{v},{note},市林业局" for i, p, v in rows]
+    lines += [f"{i},{p},{v},{n},市林业局" for (i, p, v), n in zip(rows, notes, strict=True)]
     return ("\n".join(lines) + "\n").encode("utf-8-sig")
 
 
 def upload(
     store: ProgressStore, plan: Plan, rows: list[tuple[str, str, object]], **kwargs: object
 ) -> int:
-    content = progress_csv(rows, str(kwargs.pop("note", "")))
+    content = progress_csv(rows, kwargs.pop("note", ""))
     report = validate_progress(content, "x.csv", plan, stored=store.current_values())
     by = admin(str(kwargs.pop("by", "分析员")))
     return store.import_report(report, content=content, file_name="x.csv", by=by, now=NOW, **kwargs)
@@ -100,6 +105,7 @@ def test_new_store_is_empty_wal_and_typed(store):
     assert store.uploads().empty and list(store.uploads().columns) == UPLOAD_COLUMNS
     assert store.current_values().empty and list(store.current_values().columns) == CURRENT_COLUMNS
     assert store.current_values()["value"].dtype == "float64"
+    assert store.revisions().empty and list(store.revisions().columns) == REVISION_COLUMNS
     assert (store.data_version(), store.has_sample_data()) == (0, False)
     ProgressStore(store.path)  # reopening an existing store changes nothing
     assert store.data_version() == 0
@@ -239,8 +245,9 @@ def test_full_disk_refuses_the_import_and_keeps_data(tmp_path, plan):
     conn.close()
     full = ProgressStore(path, pragmas={"max_page_count": pages})
     rows = [("T01-1", f"2014Q{q}", q) for q in (2, 3, 4)]
+    notes = [incompressible_text(2800, n) for n in range(len(rows))]  # batches are compressed
     with pytest.raises(StoreError) as caught:
-        upload(full, plan, rows, note="很长的进展说明" * 400)
+        upload(full, plan, rows, note=notes)
     assert caught.value.problems[0].code == "store_full"
     assert dump(path) == before
 
@@ -250,8 +257,9 @@ def test_figures_are_append_only(store, plan):
     conn = sqlite3.connect(store.path)
     try:
         for statement in (
-            "UPDATE figures SET value = 0",
-            "DELETE FROM figures",
+            "UPDATE figure_batches SET batch = x'00'",
+            "UPDATE figure_batches SET row_count = 0",
+            "DELETE FROM figure_batches",
             "DELETE FROM uploads",
         ):
             with pytest.raises(sqlite3.IntegrityError):
@@ -259,6 +267,90 @@ def test_figures_are_append_only(store, plan):
     finally:
         conn.close()
     assert current(store) == {("T01-1", "2014Q1"): 10.0}
+
+
+def test_each_upload_is_one_arrow_batch_in_row_order(store, plan):
+    upload_id = upload(store, plan, [("T01-2", "2014Q1", 5), ("T01-1", "2014Q1", 10)])
+    conn = sqlite3.connect(store.path)
+    try:
+        ((row_count, batch_format, batch),) = conn.execute(
+            "SELECT row_count, format, batch FROM figure_batches WHERE upload_id = ?", (upload_id,)
+        ).fetchall()
+        tables = {name for (name,) in conn.execute("SELECT name FROM sqlite_master")}
+    finally:
+        conn.close()
+    assert "figures" not in tables and batch_format == BATCH_FORMAT
+    table = pa.ipc.open_stream(batch).read_all()
+    assert table.column_names == ["row_no", "indicator_id", "period", "value", "note", "reporter"]
+    assert row_count == table.num_rows == 2
+    assert table["row_no"].to_pylist() == [2, 3]  # spreadsheet rows, in order
+    assert table["indicator_id"].cast(pa.string()).to_pylist() == ["T01-2", "T01-1"]
+    assert table["value"].to_pylist() == [5.0, 10.0]
+    assert table["note"].to_pylist() == [None, None]  # an empty note is stored as null
+    assert table["reporter"].cast(pa.string()).to_pylist() == ["市林业局"] * 2
+
+
+def _stored_batch(path: Path, upload_id: int) -> bytes:
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute(
+            "SELECT batch FROM figure_batches WHERE upload_id = ?", (upload_id,)
+        ).fetchone()[0]
+    finally:
+        conn.close()
+
+
+def _overwrite_batch(path: Path, upload_id: int, batch: object) -> None:
+    """Damage a stored batch behind the store's back (dropping the trigger that forbids it)."""
+    conn = sqlite3.connect(path)
+    try:
+        conn.execute("DROP TRIGGER figure_batches_no_update")
+        conn.execute("UPDATE figure_batches SET batch = ? WHERE upload_id = ?", (batch, upload_id))
+        conn.commit()
+    finally:
+        conn.close()
+
+
+def _arrow_stream(table: pa.Table) -> bytes:
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return sink.getvalue().to_pybytes()
+
+
+@pytest.mark.parametrize(
+    "damage", ["garbage", "truncated", "wrong_columns", "rows_missing", "text_not_blob"]
+)
+def test_damaged_batch_is_a_bilingual_store_error(store, plan, damage):
+    upload_id = upload(store, plan, [("T01-1", "2014Q1", 10), ("T01-2", "2014Q1", 20)])
+    batch = _stored_batch(store.path, upload_id)
+    replacement = {
+        "garbage": b"\xff" * 64,
+        "truncated": batch[: len(batch) // 2],
+        "wrong_columns": _arrow_stream(pa.table({"indicator_id": ["T01-1"], "value": [1.0]})),
+        "rows_missing": _arrow_stream(pa.ipc.open_stream(batch).read_all().slice(0, 1)),
+        "text_not_blob": "not a batch",
+    }[damage]
+    _overwrite_batch(store.path, upload_id, replacement)
+    for read in (store.current_values, store.revisions):
+        with pytest.raises(StoreError) as caught:
+            read()
+        (problem,) = caught.value.problems
+        assert problem.code == "store_corrupt"
+        assert f"第 {upload_id} 批" in problem.message_zh
+        assert f"upload {upload_id}" in problem.message_en
+    assert store.uploads()["row_count"].tolist() == [2]  # the ledger still reads
+
+
+def test_blob_too_big_for_sqlite_is_a_clear_error():
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE t (b BLOB)")
+    conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, 100)
+    with pytest.raises(sqlite3.DataError) as caught:
+        conn.execute("INSERT INTO t VALUES (?)", (bytes(1000),))
+    conn.close()
+    (problem,) = store_error(caught.value).problems
+    assert problem.code == "store_too_big" and "nothing was imported" in problem.message_en
 
 
 def test_threads_share_a_store_object(store, plan):
