@@ -22,7 +22,6 @@ from lib.errors import PlanError, Problem, ProgressFileError, StoreError
 from lib.plan import Plan, load_plan
 from lib.progress_file import ValidationReport, validate_progress
 from lib.store import ProgressStore
-from lib.template import write_template
 
 EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
 JSON_FIELDS = ("row", "column", "value", "code", "severity", "message_zh", "message_en")
@@ -156,6 +155,8 @@ def cmd_template(args: argparse.Namespace) -> int:
     plan = _plan()
     if plan is None:
         return EXIT_UNREADABLE
+    from lib.template import write_template  # openpyxl: not loaded for an import
+
     write_template(plan, output, fmt=fmt, period=args.period)
     print(f"{output}: {len(plan.indicators)} 个指标 / indicators")
     return EXIT_OK
