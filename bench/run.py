@@ -13,7 +13,7 @@ scale on this machine, in one run, and print one table with the targets of issue
   cache on disk, Streamlit's caches empty), and app.py once more without the plan cache;
 - memory: peak RSS (ru_maxrss) of the process that visited every page, next to the deep
   size of the frames it works on (plan frames + current figures). The figures' on-disk
-  cache is written before, by a process of its own that reads them through SQLite once
+  cache is written before, by a process of its own that decodes the stored batches once
   after the import (as the app's first visitor after an upload does); its time and peak
   RSS are printed too.
 
@@ -138,8 +138,8 @@ def run_benchmark(
         Row(
             "  first read after an import",
             province,
-            f"{_s(first_read['seconds'])}, peak RSS {_mb(first_read['peak_rss'])} (through SQLite,"
-            " writes the cache the pages then map)",
+            f"{_s(first_read['seconds'])}, peak RSS {_mb(first_read['peak_rss'])} (decodes the"
+            " stored batches, writes the cache the pages then map)",
         )
     )
     print(_table(rows, _header(tasks, periods, dataset, quick)))

@@ -126,7 +126,7 @@ def frame_bytes() -> dict[str, int]:
 
 
 def first_read() -> dict[str, object]:
-    """The first read of the current figures after an import: through SQLite, writing the
+    """The first read of the current figures after an import: from the stored batches, writing the
     on-disk cache every later process maps (what the app's first visitor after an upload
     waits for); its seconds and this process's peak RSS."""
     from lib.config import cache_dir_for, settings_from_env

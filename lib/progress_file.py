@@ -1389,7 +1389,7 @@ def _maybe_decreasing(rows: pd.DataFrame, stored: pd.DataFrame | None) -> set[st
     """
     columns = ["indicator_id", "period", "value"]
     entries = rows[columns].assign(_stored=False)
-    if stored is not None and set(columns) <= set(stored.columns):
+    if stored is not None and not stored.empty and set(columns) <= set(stored.columns):
         mine = stored.loc[stored["indicator_id"].isin(rows["indicator_id"].unique()), columns]
         if mine.isna().any(axis=None) or not _all_text(mine["period"]):
             return set(rows["indicator_id"])  # odd stored figures: let the exact walk decide
@@ -1402,7 +1402,9 @@ def _maybe_decreasing(rows: pd.DataFrame, stored: pd.DataFrame | None) -> set[st
     # a key repeated in this file: let the exact walk decide
     repeated = pd.Series(key[own]).duplicated(keep=False).to_numpy()
     unsure = set(indicators[np.unique(indicator[own][repeated])])
-    counted = ~pd.Series(key).duplicated(keep="last").to_numpy()  # the file replaces stored
+    counted = np.ones(len(key), dtype=bool)
+    if repeated.any() or not own.all():
+        counted = ~pd.Series(key).duplicated(keep="last").to_numpy()  # the file replaces stored
     order = np.flatnonzero(counted)[np.argsort(key[counted], kind="stable")]
     group, value = indicator[order], entries["value"].to_numpy(dtype=float)[order]
     is_stored = ~own[order]
