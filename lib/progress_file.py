@@ -82,6 +82,8 @@ _UTF8_MULTIBYTE = re.compile(
     rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
 )
 _DASHES = re.compile(r"[\u2010-\u2015\u2212]")
+_NOT_BLANK_BYTE = re.compile(rb"[^ \t\r\n\x00\xef\xbb\xbf]")  # not whitespace, NUL or BOM
+_NOT_SEPARATOR = re.compile(r"[^ \t\r\n,;\ufeff\u3000]")
 _PLAIN_DECIMAL = re.compile(r"[0-9]+(\.[0-9]+)?")
 _DIGIT_UNIT = re.compile(r"[0-9.]+")
 _NOT_FINITE_WORDS = {"inf", "+inf", "-inf", "infinity", "+infinity", "-infinity", "nan"}
@@ -156,7 +158,7 @@ def read_table(
             f"file is too large ({len(content) // 1024} KB); the limit is "
             f"{max_bytes // 1024 // 1024} MB",
         )
-    if not content.strip(b" \t\r\n\x00" + codecs.BOM_UTF8):
+    if not _NOT_BLANK_BYTE.search(content):  # (strip() would copy a 50 MB file to say so)
         _fail("empty_file", "文件为空", "the file is empty")
     if _detect_type(content) == "xlsx":
         rows, used_sheet, formulas = _xlsx_rows(content, sheet, max_rows)
@@ -296,7 +298,7 @@ def _not_text() -> NoReturn:
 def _csv_table(text: str, encoding: str, max_rows: int, content: bytes) -> RawTable:
     """Parse CSV text (decoded from `content`) with the delimiter under which the header row
     is found."""
-    if not text.strip(" \t\r\n,;\ufeff\u3000"):  # nothing but separators
+    if not _NOT_SEPARATOR.search(text):  # nothing but separators
         _fail("empty_file", "文件为空", "the file is empty")
     failures: list[ProgressFileError] = []
     for delimiter in _delimiter_order(text):
@@ -309,10 +311,10 @@ def _csv_table(text: str, encoding: str, max_rows: int, content: bytes) -> RawTa
             failures.append(exc)
             continue
         header_cells = next(cells for number, cells in head if number == header_row)
-        utf8 = content.removeprefix(codecs.BOM_UTF8) if encoding.startswith("utf-8") else None
-        table = _arrow_csv_table(
-            utf8 or text.encode("utf-8"), delimiter, header_row, header_cells, positions, max_rows
-        )
+        # UTF-8 bytes as uploaded (a byte-order mark sits in the first line, above the data
+        # rows, so it needs no copy without it); other encodings encoded again
+        utf8 = content if encoding.startswith("utf-8") else text.encode("utf-8")
+        table = _arrow_csv_table(utf8, delimiter, header_row, header_cells, positions, max_rows)
         if table is None:
             with collector_paused():  # a list per row: see lib/collector.py
                 records = _csv_records(text, delimiter, limit=None)
@@ -840,7 +842,9 @@ def validate_progress(
                 row=table.header_row,
             )
         )
-    problems.extend(_trend_warnings(rows, checker.error_rows, plan, stored, table.headers))
+    problems.extend(
+        _trend_warnings(rows, checker.keys, checker.error_rows, plan, stored, table.headers)
+    )
     return ValidationReport(
         rows=rows,
         problems=_sorted_problems(problems, table.headers),
@@ -886,10 +890,12 @@ class _Coded:
     def take(self, indices: np.ndarray) -> _Coded:
         return _Coded(self.codes[indices], self.texts)
 
-    def keys(self) -> np.ndarray:
-        """Per cell, a code shared exactly by the cells of equal text (-1 where it is None)."""
-        codes, _ = pd.factorize(pd.Series(self.texts, dtype=object), use_na_sentinel=True)
-        return codes[self.codes] if len(self.texts) else self.codes
+    def keys(self) -> tuple[np.ndarray, np.ndarray]:
+        """(per cell a code shared exactly by the cells of equal text, -1 where it is None;
+        the text of each code)."""
+        codes, names = pd.factorize(pd.Series(self.texts, dtype=object), use_na_sentinel=True)
+        cells = codes[self.codes] if len(self.texts) else self.codes
+        return cells, np.asarray(names, dtype=object)
 
     def series(self) -> pd.Series:
         """The cells as a pandas "str" column (NaN where the text is None), built in Arrow
@@ -899,6 +905,22 @@ class _Coded:
         texts = pa.array(self.texts, type=pa.large_string(), from_pandas=True)
         coded = pa.DictionaryArray.from_arrays(pa.array(self.codes, type=pa.int64()), texts)
         return pd.Series(coded.cast(pa.large_string()).to_pandas(), dtype="str")
+
+
+@dataclass(frozen=True)
+class _RowKeys:
+    """Per checked row, its indicator and its period as codes (-1: no period), with the
+    text of each code: what the trend warnings group and order the rows by."""
+
+    ids: np.ndarray
+    id_names: np.ndarray
+    periods: np.ndarray
+    period_names: np.ndarray
+
+    @classmethod
+    def empty(cls) -> _RowKeys:
+        nothing = np.array([], dtype=np.intp)
+        return cls(nothing, _objects([]), nothing, _objects([]))
 
 
 def _coded(column: pd.Series | pa.ChunkedArray) -> _Coded:
@@ -959,6 +981,7 @@ class _RowChecker:
         self.problems: list[Problem] = []
         self.error_rows: set[int] = set()
         self.responsible_pairs = _responsible_pairs(plan)
+        self.keys = _RowKeys.empty()  # set by checked_rows
 
     def add(
         self,
@@ -1168,7 +1191,8 @@ class _RowChecker:
 
     def _check_duplicates(self, ids: _Coded, periods: _Coded, rows_list: list[int]) -> None:
         """An (indicator, period) given again below its first row is an error on that row."""
-        id_keys, period_keys = ids.keys(), periods.keys()
+        (id_keys, id_names), (period_keys, period_names) = ids.keys(), periods.keys()
+        self.keys = _RowKeys(id_keys, id_names, period_keys, period_names)
         keyed = np.flatnonzero(ids.where(lambda text: text != "") & (period_keys >= 0))
         key = id_keys[keyed].astype(np.int64) * (int(period_keys.max(initial=0)) + 1)
         key += period_keys[keyed]
@@ -1290,23 +1314,27 @@ def _value_messages(code: str, text: str, unit: str | None) -> tuple[str, str]:
 
 def _trend_warnings(
     rows: pd.DataFrame,
+    keys: _RowKeys,
     error_rows: set[int],
     plan: Plan,
     stored: pd.DataFrame | None,
     headers: dict[str, str],
 ) -> list[Problem]:
-    """Warnings that compare figures: value above target, cumulative value going down."""
-    good = rows[~rows["row"].isin(error_rows)] if error_rows else rows
-    if good.empty:
+    """Warnings that compare figures: value above target, cumulative value going down.
+
+    Rows with an error are left out; `keys` (the rows' indicators and periods as codes)
+    let every rule look an indicator up once rather than once per row.
+    """
+    good = ~rows["row"].isin(error_rows).to_numpy() if error_rows else np.ones(len(rows), bool)
+    if not good.any():
         return []
     ratio = plan.thresholds.above_target_warning_ratio
-    # one lookup per indicator, spread to the rows by code
-    codes, ids = pd.factorize(good["indicator_id"])
-    info = plan.indicators.set_index("indicator_id")[["direction", "kind", "target"]].reindex(ids)
-    increasing = (info["direction"] == "increase").to_numpy(dtype=bool)[codes]
-    quantity = (info["kind"] == "quantity").to_numpy(dtype=bool)[codes]
-    target = info["target"].to_numpy(dtype=np.float64)[codes]
-    values = good["value"].to_numpy(dtype=np.float64)
+    info = plan.indicators.set_index("indicator_id")[["direction", "kind", "target"]]
+    info = info.reindex(keys.id_names)
+    increasing = good & (info["direction"] == "increase").to_numpy(dtype=bool)[keys.ids]
+    quantity = (info["kind"] == "quantity").to_numpy(dtype=bool)[keys.ids]
+    target = info["target"].to_numpy(dtype=np.float64)[keys.ids]
+    values = rows["value"].to_numpy(dtype=np.float64)
     problems = []
     for index in np.flatnonzero(increasing & quantity & (values > ratio * target)).tolist():
         value = values[index]
@@ -1317,29 +1345,32 @@ def _trend_warnings(
                 f"value {value:g} is more than {ratio:g} x the target {target[index]:g}; "
                 "please check",
                 severity="warning",
-                row=int(good["row"].iat[index]),
+                row=int(rows["row"].iat[index]),
                 column=headers["value"],
                 value=f"{value:g}",
             )
         )
-    cumulative = good[["indicator_id", "period", "value", "row"]]
-    if not increasing.all():
-        cumulative = cumulative[increasing]
-    problems.extend(_decrease_warnings(cumulative, stored, headers))
+    problems.extend(_decrease_warnings(rows, keys, increasing, stored, headers))
     return problems
 
 
 def _decrease_warnings(
-    rows: pd.DataFrame, stored: pd.DataFrame | None, headers: dict[str, str]
+    rows: pd.DataFrame,
+    keys: _RowKeys,
+    cumulative: np.ndarray,
+    stored: pd.DataFrame | None,
+    headers: dict[str, str],
 ) -> list[Problem]:
-    """A cumulative figure lower than an earlier period's (stored or in this file), or higher
-    than a stored later period's. The file's figures replace stored ones for the same period."""
+    """A cumulative figure (of the rows marked in `cumulative`) lower than an earlier
+    period's (stored or in this file), or higher than a stored later period's. The file's
+    figures replace stored ones for the same period."""
     # Word warnings only for indicators that may have one: the history walk below costs a
     # pass over each indicator's periods per row, 40 million steps for a province's file.
-    maybe = _maybe_decreasing(rows, stored)
+    values = rows["value"].to_numpy(dtype=np.float64)
+    maybe = _maybe_decreasing(keys, values, cumulative, stored)
     if not maybe:
         return []
-    rows = rows[rows["indicator_id"].isin(list(maybe))]
+    rows = rows[cumulative & rows["indicator_id"].isin(list(maybe)).to_numpy()]
     # indicator -> period -> (value, row in this file or None when stored)
     effective: dict[str, dict[str, tuple[float, int | None]]] = {}
     if stored is not None and {"indicator_id", "period", "value"} <= set(stored.columns):
@@ -1380,33 +1411,45 @@ def _decrease_warnings(
     return problems
 
 
-def _maybe_decreasing(rows: pd.DataFrame, stored: pd.DataFrame | None) -> set[str]:
-    """Indicators `_decrease_warnings` may warn about; those left out cannot have a warning.
+def _maybe_decreasing(
+    keys: _RowKeys, values: np.ndarray, counted: np.ndarray, stored: pd.DataFrame | None
+) -> set[str]:
+    """Indicators `_decrease_warnings` may warn about (among the `counted` rows); those left
+    out cannot have a warning.
 
     Vectorised on integer codes: per indicator, order the figures that count (stored ones
     replaced by this file's for the same period) by period, and flag a row of this file
     when an earlier period holds a higher value or a later stored period a lower one.
     """
+    indicator, period, value = keys.ids[counted], keys.periods[counted], values[counted]
+    indicators, periods = keys.id_names, keys.period_names
+    own = np.ones(len(indicator), dtype=bool)
     columns = ["indicator_id", "period", "value"]
-    entries = rows[columns].assign(_stored=False)
     if stored is not None and not stored.empty and set(columns) <= set(stored.columns):
-        mine = stored.loc[stored["indicator_id"].isin(rows["indicator_id"].unique()), columns]
+        wanted = indicators[pd.unique(indicator)]
+        mine = stored.loc[stored["indicator_id"].isin(wanted), columns]
         if mine.isna().any(axis=None) or not _all_text(mine["period"]):
-            return set(rows["indicator_id"])  # odd stored figures: let the exact walk decide
-        entries = pd.concat([mine.assign(_stored=True), entries], ignore_index=True)
-    indicator, indicators = pd.factorize(entries["indicator_id"])
-    period, periods = pd.factorize(entries["period"])
+            return set(wanted)  # odd stored figures: let the exact walk decide
+        stored_periods = pd.Index(periods).get_indexer(mine["period"])
+        if (stored_periods < 0).any():  # periods only the store has
+            periods = np.concatenate([periods, pd.unique(mine["period"][stored_periods < 0])])
+            stored_periods = pd.Index(periods).get_indexer(mine["period"])
+        indicator = np.concatenate(
+            [pd.Index(indicators).get_indexer(mine["indicator_id"]), indicator]
+        )
+        period = np.concatenate([stored_periods, period])
+        value = np.concatenate([mine["value"].to_numpy(dtype=np.float64), value])
+        own = np.concatenate([np.zeros(len(mine), dtype=bool), own])
     rank = {p: r for r, p in enumerate(sorted(periods))}  # periods compare as text
     key = indicator * max(len(periods), 1) + np.array([rank[p] for p in periods])[period]
-    own = ~entries["_stored"].to_numpy(dtype=bool)
     # a key repeated in this file: let the exact walk decide
     repeated = pd.Series(key[own]).duplicated(keep=False).to_numpy()
     unsure = set(indicators[np.unique(indicator[own][repeated])])
-    counted = np.ones(len(key), dtype=bool)
+    kept = np.ones(len(key), dtype=bool)
     if repeated.any() or not own.all():
-        counted = ~pd.Series(key).duplicated(keep="last").to_numpy()  # the file replaces stored
-    order = np.flatnonzero(counted)[np.argsort(key[counted], kind="stable")]
-    group, value = indicator[order], entries["value"].to_numpy(dtype=float)[order]
+        kept = ~pd.Series(key).duplicated(keep="last").to_numpy()  # the file replaces stored
+    order = np.flatnonzero(kept)[np.argsort(key[kept], kind="stable")]
+    group, value = indicator[order], value[order]
     is_stored = ~own[order]
     first = np.ones(len(group), dtype=bool)  # the first figure of each indicator
     first[1:] = group[1:] != group[:-1]
