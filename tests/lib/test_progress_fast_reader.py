@@ -99,6 +99,22 @@ def test_arrow_reader_reads_every_text_as_the_csv_module(case):
     assert_same(fast, slow)
 
 
+@SETTINGS
+@given(case=csv_texts(), prefix=st.integers(1, 60))
+def test_header_found_in_a_prefix_as_in_the_whole_text(case, prefix):
+    """Big files look for the header in their first HEAD_PREFIX_CHARS characters; shrunk
+    here so that the prefix cuts the header rows and quoted cells anywhere."""
+    text, _ = case
+    original = progress_file.HEAD_PREFIX_CHARS
+    progress_file.HEAD_PREFIX_CHARS = prefix
+    try:
+        fast, slow = both_tables(text)
+    finally:
+        progress_file.HEAD_PREFIX_CHARS = original
+    assert_same(fast, slow)
+    assert_same(fast, both_tables(text)[1])  # and as read without any prefix
+
+
 @pytest.mark.parametrize(
     ("body", "arrow_reads_it"),
     [
