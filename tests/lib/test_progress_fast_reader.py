@@ -62,18 +62,24 @@ def csv_texts(draw: st.DrawFn) -> tuple[str, str]:
 
 def both_tables(text: str) -> tuple[object, object]:
     """What each reader makes of `text`: a RawTable, or the problem codes it raised."""
-    content = codecs.BOM_UTF8 + text.encode("utf-8")
+    return both_readings(codecs.BOM_UTF8 + text.encode("utf-8"))
+
+
+def both_readings(content: bytes) -> tuple[object, object]:
+    """What `read_table` makes of `content` as it is, and with the file always decoded
+    whole and read by the csv module: a RawTable, or the problem codes it raised."""
     outcomes = []
     for fast in (True, False):
-        original = progress_file._arrow_csv_table
-        if not fast:
-            progress_file._arrow_csv_table = lambda *args: None  # always the csv module
+        originals = progress_file._arrow_csv_table, progress_file._big_utf8_table
+        if not fast:  # always decoded whole, always the csv module
+            progress_file._arrow_csv_table = lambda *args: None
+            progress_file._big_utf8_table = lambda *args: None
         try:
             outcomes.append(read_table(content, "x.csv"))
         except ProgressFileError as exc:
             outcomes.append([p.code for p in exc.problems])
         finally:
-            progress_file._arrow_csv_table = original
+            progress_file._arrow_csv_table, progress_file._big_utf8_table = originals
     return outcomes[0], outcomes[1]
 
 
@@ -113,6 +119,47 @@ def test_header_found_in_a_prefix_as_in_the_whole_text(case, prefix):
         progress_file.HEAD_PREFIX_CHARS = original
     assert_same(fast, slow)
     assert_same(fast, both_tables(text)[1])  # and as read without any prefix
+
+
+@SETTINGS
+@given(
+    case=csv_texts(),
+    bom=st.booleans(),
+    damage=st.lists(
+        st.tuples(
+            st.integers(0, 400), st.sampled_from([b"\xff", b"\xc3", "进度".encode("gb18030")])
+        ),
+        max_size=2,
+    ),
+    prefix=st.integers(4, 80),
+)
+def test_big_file_read_undecoded_as_decoded_whole(monkeypatch, case, bom, damage, prefix):
+    """A file over HEAD_PREFIX_BYTES is read without decoding it whole (shrunk here, so
+    that it applies); with invalid UTF-8 anywhere, before or after the prefix, the outcome
+    is the same as decoding it whole: the same table, or the same refusal."""
+    text, _ = case
+    content = (codecs.BOM_UTF8 if bom else b"") + text.encode("utf-8")
+    for position, damaged in damage:
+        position = min(position, len(content))
+        content = content[:position] + damaged + content[position:]
+    monkeypatch.setattr(progress_file, "HEAD_PREFIX_BYTES", prefix)
+    monkeypatch.setattr(progress_file, "HEAD_PREFIX_CHARS", prefix // 4 or 1)
+    fast, slow = both_readings(content)
+    assert_same(fast, slow)
+
+
+def test_a_big_utf8_file_is_not_decoded_whole(monkeypatch):
+    rows = "\n".join(f"T{n:05d}-1,2015Q{n % 4 + 1},{n},进展{n % 7},市编办" for n in range(3_000))
+    content = ("指标编号,报告期,完成值,进展情况,填报单位\n" + rows + "\n").encode("utf-8")
+    monkeypatch.setattr(progress_file, "HEAD_PREFIX_BYTES", 4096)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the whole file was decoded")
+
+    monkeypatch.setattr(progress_file, "_decoded_text", refuse)
+    table = read_table(content, "big.csv")
+    assert len(table.frame) == 3_000 and table.encoding == "utf-8"
+    assert table.frame["note"].iloc[-1] == "进展3"
 
 
 @pytest.mark.parametrize(
