@@ -54,6 +54,7 @@ BULK_MAX_FILE_BYTES = 1024 * 1024 * 1024
 BULK_MAX_DATA_ROWS = 5_000_000
 HEADER_SEARCH_ROWS = 20
 HEAD_PREFIX_CHARS = 1 << 20  # where the header row is looked for first (see _head_records)
+DENSE_MAX_CELLS = 2_000_000  # indicators x periods worked on as a grid (_maybe_decreasing)
 HEAD_PREFIX_BYTES = 4 * HEAD_PREFIX_CHARS  # a big file's start decoded alone (_big_utf8_table)
 CSV_DELIMITERS = (",", "\t", ";")
 
@@ -1517,6 +1518,12 @@ def _maybe_decreasing(
     kept = np.ones(len(key), dtype=bool)
     if repeated.any() or not own.all():
         kept = ~pd.Series(key).duplicated(keep="last").to_numpy()  # the file replaces stored
+    if len(indicators) * max(len(periods), 1) <= DENSE_MAX_CELLS:
+        period_rank = np.array([rank[p] for p in periods], dtype=np.int64)[period]
+        flagged_ids = _decreasing_in_grid(
+            indicator[kept], period_rank[kept], value[kept], ~own[kept], len(indicators), len(rank)
+        )
+        return unsure | set(indicators[flagged_ids])
     order = np.flatnonzero(kept)[np.argsort(key[kept], kind="stable")]
     group, value = indicator[order], value[order]
     is_stored = ~own[order]
@@ -1530,6 +1537,32 @@ def _maybe_decreasing(
         later_min = stored_value.groupby(group[::-1]).cummin().to_numpy()
         flagged |= ~is_stored & (_shifted(later_min, last[::-1])[::-1] < value)
     return unsure | set(indicators[np.unique(group[flagged])])
+
+
+def _decreasing_in_grid(
+    indicator: np.ndarray,
+    period: np.ndarray,
+    value: np.ndarray,
+    is_stored: np.ndarray,
+    indicators: int,
+    periods: int,
+) -> np.ndarray:
+    """The indicators (codes) where a figure of this file is below an earlier period's or
+    above a later stored one's, worked out on an indicators x periods grid: no sort, a few
+    passes over at most DENSE_MAX_CELLS cells. One figure per (indicator, period)."""
+    grid = np.full((indicators, max(periods, 1)), np.nan)
+    grid[indicator, period] = value
+    earlier = np.full_like(grid, np.nan)
+    earlier[:, 1:] = np.fmax.accumulate(grid, axis=1)[:, :-1]
+    own = ~is_stored
+    flagged = earlier[indicator[own], period[own]] > value[own]
+    if is_stored.any():
+        stored = np.full_like(grid, np.inf)
+        stored[indicator[is_stored], period[is_stored]] = value[is_stored]
+        later = np.full_like(grid, np.inf)
+        later[:, :-1] = np.minimum.accumulate(stored[:, ::-1], axis=1)[:, ::-1][:, 1:]
+        flagged |= later[indicator[own], period[own]] < value[own]
+    return np.unique(indicator[own][flagged])
 
 
 def _shifted(values: np.ndarray, first: np.ndarray) -> np.ndarray:
