@@ -2,7 +2,8 @@
 scale on this machine, in one run, and print one table with the targets of issue 6.
 
 - ingest: wall time of `python -m lib import FILE --by bench` into an empty store over the
-  wall time of a process that only does `pandas.read_csv(FILE)`, best of three runs each (one with --quick).
+  wall time of a process that only does `pandas.read_csv(FILE)`, best of three runs each
+  (one with --quick).
   Reported with the validated plan already cached beside the store (as after the app or
   any earlier command has read the plan), and once more for the first import after a
   plan change, when the YAML is parsed and checked;
