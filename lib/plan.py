@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib.metadata
 import io
 import json
+import math
 import mmap
 import os
 import re
@@ -20,21 +22,22 @@ import shutil
 import threading
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, Any, BinaryIO, Literal
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pydantic
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError
 
 from lib.arrow_files import write_arrow_file
 from lib.collector import collector_paused
 from lib.errors import PlanError, Problem
+
+if TYPE_CHECKING:
+    from lib.plan_schema import PlanDocument, UnitEntry
 
 YamlLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -50,17 +53,12 @@ SECTION_ID_RE = re.compile(r"^S\d{2,}$")
 TASK_ID_RE = re.compile(r"^T\d{2,}$")
 INDICATOR_ID_RE = re.compile(r"^(T\d{2,})-(\d+)$")
 MILESTONE_TARGET = 100.0
-# A YAML `.nan` or `.inf` is a float but no target anyone can reach or measure against.
-FiniteFloat = Annotated[float, Field(strict=True, allow_inf_nan=False)]
-# pydantic tags union errors with the member type; these are not keys in the YAML.
-_UNION_TAGS = frozenset({"int", "float"})
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+@dataclass(frozen=True)
+class PlanMeta:
+    """What the document is: its id, title, issuer, number, date and the plan period."""
 
-
-class PlanMeta(_Strict):
     id: str
     title: str
     issuer: str
@@ -69,58 +67,41 @@ class PlanMeta(_Strict):
     period_start: date
     period_end: date
 
-
-class Thresholds(_Strict):
-    """Status-rule parameters a planner may tune without touching code."""
-
-    amber_gap: float = Field(0.10, ge=0, le=1)
-    red_gap: float = Field(0.25, ge=0, le=1)
-    above_target_warning_ratio: float = Field(1.5, gt=1)
-    lead_weight: float = Field(1.0, ge=0)
-    partner_weight: float = Field(0.5, ge=0)
+    def __post_init__(self) -> None:
+        for name, value in asdict(self).items():
+            wanted = date if name in ("issue_date", "period_start", "period_end") else str
+            if not isinstance(value, wanted) or isinstance(value, datetime):
+                raise ValueError(f"plan metadata {name} = {value!r} is not a {wanted.__name__}")
 
 
-class UnitEntry(_Strict):
-    name: str = Field(min_length=1)
-    full_name: str | None = None
-    aliases: list[str] = []
-    kind: Literal[UNIT_KINDS]  # type: ignore[valid-type]
-    members: list[str] | None = None
+# Allowed values of each threshold: (lower bound, whether it may equal it, upper bound).
+# The YAML's schema (lib.plan_schema) words a breach for the planner; a Thresholds refuses it.
+THRESHOLD_RANGES: dict[str, tuple[float, bool, float]] = {
+    "amber_gap": (0.0, True, 1.0),
+    "red_gap": (0.0, True, 1.0),
+    "above_target_warning_ratio": (1.0, False, math.inf),
+    "lead_weight": (0.0, True, math.inf),
+    "partner_weight": (0.0, True, math.inf),
+}
 
 
-class IndicatorEntry(_Strict):
-    id: str
-    name: str = Field(min_length=1)
-    kind: Literal["quantity", "milestone"]
-    target: StrictInt | FiniteFloat
-    unit: str = Field(min_length=1)
-    direction: Literal["increase", "decrease"]
-    baseline: StrictInt | FiniteFloat | None = None
-    baseline_note: str | None = None
-    deadline: date
-    source: str = Field(min_length=1)
+@dataclass(frozen=True)
+class Thresholds:
+    """Status-rule parameters a planner may tune without touching code (the YAML's
+    `thresholds`), each within its THRESHOLD_RANGES."""
 
+    amber_gap: float = 0.10
+    red_gap: float = 0.25
+    above_target_warning_ratio: float = 1.5
+    lead_weight: float = 1.0
+    partner_weight: float = 0.5
 
-class TaskEntry(_Strict):
-    id: str
-    title: str = Field(min_length=1)
-    text: str = Field(min_length=1)
-    units: list[str] = Field(min_length=1)
-    indicators: list[IndicatorEntry] = Field(min_length=1)
-
-
-class SectionEntry(_Strict):
-    id: str
-    title: str = Field(min_length=1)
-    tasks: list[TaskEntry] = Field(min_length=1)
-
-
-class PlanDocument(_Strict):
-    schema_version: Literal[1]
-    plan: PlanMeta
-    thresholds: Thresholds = Thresholds()
-    units: list[UnitEntry] = Field(min_length=1)
-    sections: list[SectionEntry] = Field(min_length=1)
+    def __post_init__(self) -> None:
+        for name, (low, low_allowed, high) in THRESHOLD_RANGES.items():
+            value = getattr(self, name)
+            number = isinstance(value, int | float) and not isinstance(value, bool)
+            if not number or not (low <= value if low_allowed else low < value) or value > high:
+                raise ValueError(f"threshold {name} = {value!r} is outside its range")
 
 
 @dataclass(frozen=True)
@@ -226,7 +207,9 @@ def _checked_document(text: str) -> PlanDocument:
         raise PlanError(
             [Problem("not_a_mapping", "计划文件应为 YAML 映射", "plan must be a mapping")]
         )
-    document, structure = _validated(raw)
+    from lib.plan_schema import validated_document  # pydantic: only when YAML is parsed
+
+    document, structure = validated_document(raw)
     problems = duplicates + structure + _meaning_problems(raw)
     if problems or document is None:
         raise PlanError(_with_lines(problems, _line_index(_composed(text))))
@@ -235,13 +218,17 @@ def _checked_document(text: str) -> PlanDocument:
 
 # --- validated plans kept as Arrow frames ----------------------------------------------------
 
-# The rules, the schema and the frames are made in this file; pyarrow and pandas write and
-# read the frames back, pydantic the metadata.
+# The rules and the frames are made in this file, the schema in lib/plan_schema.py (read by
+# pydantic); pyarrow and pandas write and read the frames back.
 _CODE_FINGERPRINT = hashlib.sha256(
-    Path(__file__).read_bytes() + f"|{pydantic.VERSION}|{pa.__version__}|{pd.__version__}".encode()
+    Path(__file__).read_bytes()
+    + Path(__file__).with_name("plan_schema.py").read_bytes()
+    + f"|{importlib.metadata.version('pydantic')}|{pa.__version__}|{pd.__version__}".encode()
 ).hexdigest()
 PLAN_CACHE_KEEP = 4  # newest cached plans kept per cache directory
-PLAN_CACHE_FORMAT = 2  # 1 was the validated document as one JSON file, plan-<key>.json
+# 1 was the validated document as one JSON file, plan-<key>.json; 2 kept meta and thresholds
+# as pydantic dumps
+PLAN_CACHE_FORMAT = 3
 _CACHE_INFO = "plan.json"  # meta, thresholds, unit_lookup and the frames' digests
 _LEFTOVER_SECONDS = 3600  # a temporary directory this much older than a save is abandoned
 _CHUNK = 1 << 20  # files are hashed a MiB at a time
@@ -299,13 +286,21 @@ def _saved_plan(directory: Path) -> Plan | None:
                 return None
             frames[name] = frame
         return Plan(
-            meta=PlanMeta.model_validate(info["meta"]),
-            thresholds=Thresholds.model_validate(info["thresholds"]),
+            meta=PlanMeta(**_dated(info["meta"], _META_DATES)),
+            thresholds=Thresholds(**info["thresholds"]),
             **frames,
             unit_lookup=lookup,
         )
     except Exception:  # whatever a damaged cache raises, the YAML is still there
         return None
+
+
+_META_DATES = ("issue_date", "period_start", "period_end")
+
+
+def _dated(values: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
+    """`values` with the `names` read back from ISO text to dates."""
+    return {k: date.fromisoformat(v) if k in names else v for k, v in values.items()}
 
 
 def _read_info(directory: Path) -> dict[str, Any]:
@@ -403,8 +398,8 @@ def _save_plan(plan: Plan, directory: Path, replace: bool) -> None:
                 digests[name] = _file_digest(file)
         info = {
             "format": PLAN_CACHE_FORMAT,
-            "meta": plan.meta.model_dump(mode="json", exclude_unset=True),
-            "thresholds": plan.thresholds.model_dump(mode="json", exclude_unset=True),
+            "meta": {k: str(v) if isinstance(v, date) else v for k, v in asdict(plan.meta).items()},
+            "thresholds": asdict(plan.thresholds),
             "unit_lookup": plan.unit_lookup,
             "frames": digests,
         }
@@ -538,63 +533,6 @@ def _duplicate_keys(root: yaml.Node | None) -> list[Problem]:
                 )
             seen.add(key)
     return problems
-
-
-# --- structure: pydantic -------------------------------------------------------------------
-
-_PYDANTIC_MESSAGES = {
-    "missing": ("缺少必填字段", "required field is missing"),
-    "extra_forbidden": ("未知字段（拼写错误？）", "unknown key (misspelt?)"),
-    "literal_error": ("取值不在允许范围内", "value is not one of the allowed values"),
-    "string_type": ("应为文本", "must be text"),
-    "list_type": ("应为列表", "must be a list"),
-    "model_type": ("应为映射（键: 值）", "must be a mapping (key: value)"),
-    "dict_type": ("应为映射（键: 值）", "must be a mapping (key: value)"),
-    "too_short": ("不能为空", "must not be empty"),
-    "int_type": ("应为数字", "must be a number"),
-    "float_type": ("应为数字", "must be a number"),
-    "date_type": ("应为日期 YYYY-MM-DD", "must be a date YYYY-MM-DD"),
-    "date_parsing": ("应为日期 YYYY-MM-DD", "must be a date YYYY-MM-DD"),
-    "date_from_datetime_parsing": ("应为日期 YYYY-MM-DD", "must be a date YYYY-MM-DD"),
-    "greater_than_equal": ("数值过小", "value is too small"),
-    "less_than_equal": ("数值过大", "value is too large"),
-    "greater_than": ("数值过小", "value is too small"),
-    "finite_number": ("应为有限数字", "must be a finite number"),
-}
-
-
-def _validated(raw: dict[str, Any]) -> tuple[PlanDocument | None, list[Problem]]:
-    """The document if its structure is valid, and the structure problems otherwise."""
-    try:
-        return PlanDocument.model_validate(raw), []
-    except ValidationError as exc:
-        problems = [_pydantic_problem(err) for err in exc.errors()]
-        # One bad number fails every member of `int | float`: report it once per place.
-        unique = {(p.code, p.path): p for p in reversed(problems)}
-        return None, [p for p in problems if unique[(p.code, p.path)] is p]
-
-
-def _pydantic_problem(err: Any) -> Problem:
-    kind = err["type"]
-    loc = tuple(err["loc"])
-    # Only the last part can be a union tag, and never for an unknown key (it is the key).
-    if kind != "extra_forbidden" and loc and loc[-1] in _UNION_TAGS:
-        loc = loc[:-1]
-    zh, en = _PYDANTIC_MESSAGES.get(kind, ("格式不正确", "invalid value"))
-    field = str(loc[-1]) if loc else ""
-    numeric_error = kind in {"int_type", "float_type", "finite_number"}
-    if numeric_error and field in {"target", "baseline"}:
-        code = "target_not_numeric"
-    else:
-        code = f"schema_{kind}"
-    value = None if kind == "missing" else _short(err.get("input"))
-    return Problem(
-        code,
-        f"字段 {field}：{zh}",
-        f"field {field}: {en} ({err['msg']})",
-        path=_dotted(loc),
-        value=value,
-    )
 
 
 # --- meaning: cross-checks on the raw mapping ------------------------------------------------
@@ -1043,8 +981,8 @@ def _tabulate(doc: PlanDocument) -> Plan:
         [(u.name, m) for u in doc.units for m in (u.members or [])], columns=["group", "member"]
     )
     return Plan(
-        meta=doc.plan,
-        thresholds=doc.thresholds,
+        meta=PlanMeta(**doc.plan.model_dump()),
+        thresholds=Thresholds(**doc.thresholds.model_dump()),
         sections=pd.DataFrame(section_rows),
         tasks=pd.DataFrame(task_rows),
         indicators=pd.DataFrame(indicator_rows, columns=INDICATOR_COLUMNS),

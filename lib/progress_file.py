@@ -21,6 +21,7 @@ import unicodedata
 import zipfile
 import zlib
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from itertools import islice
@@ -871,7 +872,10 @@ def validate_progress(
     `bulk` reads under the command line's larger size and row limits (see `read_table`).
     """
     table = read_table(content, file_name, sheet, bulk=bulk)
-    raw = {column: _coded(table.frame[column]) for column in INPUT_COLUMNS}
+    # the columns are coded side by side: Arrow's hashing runs outside the GIL
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        coded = pool.map(_coded, (table.frame[column] for column in INPUT_COLUMNS))
+        raw = dict(zip(INPUT_COLUMNS, coded, strict=True))
     cells = {
         "indicator_id": raw["indicator_id"].mapped(_cleaned_ids),
         "period": raw["period"].mapped(_clean_cell),
@@ -1209,12 +1213,19 @@ class _RowChecker:
         check = (has_text & ~unknown)[written.codes] & pd.notna(tasks_by_id)[ids.codes]
         pairs = ids.codes[check].astype(np.int64) * len(written.texts) + written.codes[check]
         which, distinct = pd.factorize(pairs)
-        responsible = pd.MultiIndex.from_arrays(
+        per_id = max(len(written.texts), 1)
+        answerable = self.responsible_pairs
+        responsible = np.array(
             [
-                tasks_by_id[distinct // max(len(written.texts), 1)],
-                canonical.texts[distinct % max(len(written.texts), 1)],
-            ]
-        ).isin(self.responsible_pairs)
+                pair in answerable
+                for pair in zip(
+                    tasks_by_id[distinct // per_id].tolist(),
+                    canonical.texts[distinct % per_id].tolist(),
+                    strict=True,
+                )
+            ],
+            dtype=bool,
+        )
         stray = np.zeros(len(written.codes), dtype=bool)
         stray[check] = ~responsible[which]
         stray |= unknown[written.codes]
@@ -1285,14 +1296,14 @@ def _repeats(key: np.ndarray, key_space: int) -> np.ndarray:
     return pd.Series(key).duplicated().to_numpy()
 
 
-def _responsible_pairs(plan: Plan) -> pd.MultiIndex:
+def _responsible_pairs(plan: Plan) -> set[tuple[str, str]]:
     """(task_id, unit) for every unit answerable for a task: listed units plus members of
     listed groups, as `units_responsible_for` gives them one task at a time."""
     listed = plan.responsibilities[["task_id", "unit"]]
     members = listed.merge(plan.group_members, left_on="unit", right_on="group")
-    members = members[["task_id", "member"]].rename(columns={"member": "unit"})
-    pairs = pd.concat([listed, members], ignore_index=True).drop_duplicates()
-    return pd.MultiIndex.from_frame(pairs.astype(object))
+    return set(zip(listed["task_id"].tolist(), listed["unit"].tolist(), strict=True)) | set(
+        zip(members["task_id"].tolist(), members["member"].tolist(), strict=True)
+    )
 
 
 def _plain_values(texts: _Coded, ids: _Coded, units_by_id: np.ndarray) -> np.ndarray:
