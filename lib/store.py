@@ -23,6 +23,7 @@ import os
 import sqlite3
 import threading
 from collections.abc import Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from datetime import datetime
 from pathlib import Path
@@ -334,9 +335,13 @@ class ProgressStore:
             )
         if report.rows.empty:
             raise _refusal("no_rows", "没有可导入的数据行", "there are no rows to import")
-        digest = hashlib.sha256(content).hexdigest()
         rows = report.rows
-        batch = _figures_batch(rows)  # built before taking the write lock
+        # the file is hashed while the batch is built (hashlib and Arrow both let go of the
+        # GIL), both before the write lock is taken
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            hashed = pool.submit(lambda: hashlib.sha256(content).hexdigest())
+            batch = _figures_batch(rows)
+            digest = hashed.result()
         with self._transaction() as conn:
             earlier = conn.execute(
                 "SELECT id FROM uploads WHERE sha256 = ? AND status = 'active'", (digest,)
