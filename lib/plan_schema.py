@@ -27,6 +27,8 @@ class _Strict(BaseModel):
 
 
 class PlanMetaEntry(_Strict):
+    """lib.plan.PlanMeta as the YAML gives it (pydantic words an unknown key as such)."""
+
     id: str
     title: str
     issuer: str

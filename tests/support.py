@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import random
+import sqlite3
+from pathlib import Path
 
 from lib.auth import Role, User
 
@@ -41,3 +43,13 @@ def incompressible_text(length: int, seed: object) -> str:
     compresses its batches, so a test that must fill a disk cannot use repeated text."""
     chooser = random.Random(str(seed))
     return "".join(chr(chooser.randrange(0x4E00, 0x9FA6)) for _ in range(length))
+
+
+def dump(path: Path) -> list[str]:
+    """Every table of a SQLite file row for row (read with a raw connection, outside the
+    store)."""
+    conn = sqlite3.connect(path)
+    try:
+        return list(conn.iterdump())
+    finally:
+        conn.close()

@@ -27,7 +27,7 @@ from lib.store import (
     ensure_demo_store,
     store_error,
 )
-from tests.support import TEST_PLAN_HEADER, admin, incompressible_text
+from tests.support import TEST_PLAN_HEADER, admin, dump, incompressible_text
 
 REPO = Path(__file__).resolve().parents[2]
 NOW = datetime(2014, 10, 15, 9, 30, tzinfo=UTC)
@@ -86,15 +86,6 @@ def current(store: ProgressStore) -> dict[tuple[str, str], float]:
     return dict(
         zip(zip(frame["indicator_id"], frame["period"], strict=True), frame["value"], strict=True)
     )
-
-
-def dump(path: Path) -> list[str]:
-    """Every table row-for-row (read with a raw connection, outside the store)."""
-    conn = sqlite3.connect(path)
-    try:
-        return list(conn.iterdump())
-    finally:
-        conn.close()
 
 
 def test_new_store_is_empty_wal_and_typed(store):

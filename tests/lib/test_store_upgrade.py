@@ -15,6 +15,7 @@ import pytest
 import lib.store
 from lib.errors import StoreError
 from lib.store import ProgressStore
+from tests.support import dump
 
 # lib/store.py's _SCHEMA at SCHEMA_VERSION 1, verbatim.
 V1_SCHEMA = """
@@ -201,14 +202,6 @@ def schema_of(path: Path) -> tuple[int, set[str]]:
     try:
         names = {name for (name,) in conn.execute("SELECT name FROM sqlite_master")}
         return conn.execute("PRAGMA user_version").fetchone()[0], names
-    finally:
-        conn.close()
-
-
-def dump(path: Path) -> list[str]:
-    conn = sqlite3.connect(path)
-    try:
-        return list(conn.iterdump())
     finally:
         conn.close()
 
