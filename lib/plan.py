@@ -55,6 +55,9 @@ INDICATOR_ID_RE = re.compile(r"^(T\d{2,})-(\d+)$")
 MILESTONE_TARGET = 100.0
 
 
+_META_DATES = ("issue_date", "period_start", "period_end")  # PlanMeta's date fields
+
+
 @dataclass(frozen=True)
 class PlanMeta:
     """What the document is: its id, title, issuer, number, date and the plan period."""
@@ -69,7 +72,7 @@ class PlanMeta:
 
     def __post_init__(self) -> None:
         for name, value in asdict(self).items():
-            wanted = date if name in ("issue_date", "period_start", "period_end") else str
+            wanted = date if name in _META_DATES else str
             if not isinstance(value, wanted) or isinstance(value, datetime):
                 raise ValueError(f"plan metadata {name} = {value!r} is not a {wanted.__name__}")
 
@@ -286,7 +289,7 @@ def _saved_plan(directory: Path) -> Plan | None:
                 return None
             frames[name] = frame
         return Plan(
-            meta=PlanMeta(**_dated(info["meta"], _META_DATES)),
+            meta=PlanMeta(**_dated(info["meta"])),
             thresholds=Thresholds(**info["thresholds"]),
             **frames,
             unit_lookup=lookup,
@@ -295,12 +298,9 @@ def _saved_plan(directory: Path) -> Plan | None:
         return None
 
 
-_META_DATES = ("issue_date", "period_start", "period_end")
-
-
-def _dated(values: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
-    """`values` with the `names` read back from ISO text to dates."""
-    return {k: date.fromisoformat(v) if k in names else v for k, v in values.items()}
+def _dated(values: dict[str, Any]) -> dict[str, Any]:
+    """Saved PlanMeta fields with its dates read back from ISO text."""
+    return {k: date.fromisoformat(v) if k in _META_DATES else v for k, v in values.items()}
 
 
 def _read_info(directory: Path) -> dict[str, Any]:

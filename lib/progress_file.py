@@ -493,9 +493,7 @@ def _arrow_csv_table(
         position = positions.get(column)
         texts = pa.repeat("", len(kept)) if position is None else read.column(names[position])
         columns[column] = texts.to_pandas()
-    headers = {c: header_cells[p] for c, p in positions.items()}
-    for column in INPUT_COLUMNS:
-        headers.setdefault(column, COLUMN_HEADINGS[column][1])
+    headers = _headings(header_cells, positions)
     return RawTable(
         frame=pd.DataFrame(columns), headers=headers, header_row=header_row, file_type="csv"
     )
@@ -758,6 +756,15 @@ def _check_duplicate_headings(number: int, cells: list[str], found: dict[str, li
         raise ProgressFileError(problems)
 
 
+def _headings(header_cells: list[str], positions: dict[str, int]) -> dict[str, str]:
+    """Each input column's heading as the user wrote it; the template's for a column the
+    file does not have."""
+    headers = {c: header_cells[p] for c, p in positions.items()}
+    for column in INPUT_COLUMNS:
+        headers.setdefault(column, COLUMN_HEADINGS[column][1])
+    return headers
+
+
 def _column_letter(position: int) -> str:
     letters, n = "", position + 1
     while n:
@@ -795,9 +802,7 @@ def _table_from_rows(
             texts = [cells[position] if position < len(cells) else "" for cells in rows]
         columns[column] = pd.array(texts, dtype="str")  # typed at once, not inferred
     frame = pd.DataFrame(columns)
-    headers = {c: header_cells[p] for c, p in positions.items()}
-    for column in INPUT_COLUMNS:
-        headers.setdefault(column, COLUMN_HEADINGS[column][1])
+    headers = _headings(header_cells, positions)
     by_position = {p: c for c, p in positions.items()}
     formula_cells = frozenset(
         (row, by_position[col]) for row, col in formulas if row > header_row and col in by_position
