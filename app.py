@@ -4,14 +4,14 @@ from datetime import date
 
 import streamlit as st
 
-from lib import charts, metrics
-from lib.briefing import briefing_deck
-from lib.columns import column_labels
-from lib.periods import periods_between
+from lib.core.labels import column_labels, tr
+from lib.core.periods import periods_between
+from lib.output import charts
+from lib.output.briefing import briefing_deck
+from lib.status import metrics
 from lib.ui import data
 from lib.ui.chrome import page_setup, present_view_footer
 from lib.ui.components import chart, percent, status_counts_row, table, with_status_labels
-from lib.ui.text import tr
 
 ctx = page_setup("overview")
 lang, store_path = ctx.lang, str(ctx.settings.store_file)

@@ -8,11 +8,12 @@ page against it. Lives in bench/ only; the app never links to it.
 
 import streamlit as st
 
-from lib import charts, metrics
-from lib.config import settings_from_env
-from lib.periods import periods_between
-from lib.plan import load_plan
-from lib.store import ProgressStore
+from lib.core.periods import periods_between
+from lib.output import charts
+from lib.plan.catalog import load_plan
+from lib.services.settings import settings_from_env
+from lib.status import metrics
+from lib.store.progress_store import ProgressStore
 
 settings = settings_from_env()
 plan = load_plan(settings.plan_file)

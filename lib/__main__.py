@@ -1,7 +1,7 @@
-"""`python -m lib ...`: the command-line interface (see lib/cli.py)."""
+"""`python -m lib ...`: the command-line interface (see lib/cli/main.py)."""
 
 import sys
 
-from lib.cli import main
+from lib.cli.main import main
 
 sys.exit(main())

@@ -2,15 +2,13 @@
 
 import streamlit as st
 
-from lib import metrics
-from lib.columns import column_labels
-from lib.i18n import STATUS_ORDER, status_label
-from lib.periods import period_label
-from lib.tables import indicator_rows
-from lib.tabular_export import csv_bytes, xlsx_bytes
+from lib.core.labels import STATUS_ORDER, column_labels, status_label, tr
+from lib.core.periods import period_label
+from lib.output.tables import indicator_rows
+from lib.output.tabular_export import csv_bytes, xlsx_bytes
+from lib.status import metrics
 from lib.ui.chrome import page_setup, present_view_footer
 from lib.ui.components import table
-from lib.ui.text import tr
 
 RISK_STATUSES = [s for s in STATUS_ORDER if s not in ("on_track", "met")]
 

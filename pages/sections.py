@@ -2,13 +2,11 @@
 
 import streamlit as st
 
-from lib import charts
-from lib.columns import column_labels
-from lib.i18n import ROLE_LABELS, pick
-from lib.tables import indicator_rows, task_rows
+from lib.core.labels import RESPONSIBILITY_ROLES, column_labels, pick, tr
+from lib.output import charts
+from lib.output.tables import indicator_rows, task_rows
 from lib.ui.chrome import page_setup, present_view_footer
 from lib.ui.components import chart, percent, table
-from lib.ui.text import tr
 
 # A city's plan has about ten sections, each opened on its own; beyond this many sections
 # (a province's plan has hundreds) the tasks go into one table with a section column.
@@ -57,7 +55,7 @@ units = resp[resp["task_id"] == task_id].sort_values("position")
 st.markdown(f"**{tr('units_label', lang)}**")
 st.text(
     "、".join(
-        f"★{u.unit}（{pick(ROLE_LABELS['lead'], lang)}）" if u.role == "lead" else u.unit
+        f"★{u.unit}（{pick(RESPONSIBILITY_ROLES['lead'], lang)}）" if u.role == "lead" else u.unit
         for u in units.itertuples()
     )
 )

@@ -2,12 +2,11 @@
 
 import streamlit as st
 
-from lib.columns import column_labels
-from lib.search import matching_task_ids
-from lib.tables import task_rows
+from lib.core.labels import column_labels, tr
+from lib.output.tables import task_rows
+from lib.plan.search import matching_task_ids
 from lib.ui.chrome import page_setup, present_view_footer
 from lib.ui.components import table
-from lib.ui.text import tr
 
 ctx = page_setup("tasks")
 lang = ctx.lang

@@ -2,12 +2,12 @@
 
 import streamlit as st
 
-from lib import charts, metrics
-from lib.columns import column_labels
-from lib.tables import unit_task_rows, workload_rows
+from lib.core.labels import column_labels, tr
+from lib.output import charts
+from lib.output.tables import unit_task_rows, workload_rows
+from lib.status import metrics
 from lib.ui.chrome import page_setup, present_view_footer
 from lib.ui.components import chart, table
-from lib.ui.text import tr
 
 # Units in the heatmap: the heaviest first. 60 shows every unit of a city's plan (the 2014
 # plan names 55); a province's hundreds of units x sections need a part at a time.

@@ -4,15 +4,14 @@ from datetime import UTC, datetime
 
 import streamlit as st
 
-from lib.auth import Role, can_withdraw, has_role
-from lib.columns import column_labels
-from lib.errors import UserInputError
-from lib.progress_file import import_preview, validate_progress
-from lib.template import template_bytes
+from lib.auth.accounts import Role, can_withdraw, has_role
+from lib.core.errors import UserInputError
+from lib.core.labels import column_labels, tr
+from lib.ingest.progress_file import import_preview, validate_progress
+from lib.output.template import template_bytes
 from lib.ui import data
 from lib.ui.chrome import page_setup, present_view_footer
 from lib.ui.components import XLSX_MIME, show_problems, show_validation_report, table
-from lib.ui.text import tr
 
 ctx = page_setup("upload")
 lang, store_path, user = ctx.lang, str(ctx.settings.store_file), ctx.user

@@ -6,7 +6,7 @@ import random
 import sqlite3
 from pathlib import Path
 
-from lib.auth import Role, User
+from lib.auth.accounts import Role, User
 
 # The plan metadata every small test plan starts with; each test appends its own units and
 # sections (a 2014 calendar-year plan, like the real one).

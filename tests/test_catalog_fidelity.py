@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from seed_document import SEED_PATH, SeedSection, SeedTask, parse_seed
 
-from lib.plan import Plan, load_plan, resolve_unit, units_responsible_for
+from lib.plan.catalog import Plan, load_plan, resolve_unit, units_responsible_for
 
 REPO = Path(__file__).resolve().parents[1]
 TASK_COUNT = 39

@@ -23,11 +23,11 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from lib.config import DEFAULT_PLAN_FILE, SAMPLE_PROGRESS_FILE
-from lib.periods import period_end
-from lib.plan import Plan, load_plan
-from lib.progress_file import validate_progress
-from lib.tabular_export import csv_bytes
+from lib.core.periods import period_end
+from lib.ingest.progress_file import validate_progress
+from lib.output.tabular_export import csv_bytes
+from lib.plan.catalog import Plan, load_plan
+from lib.services.settings import DEFAULT_PLAN_FILE, SAMPLE_PROGRESS_FILE
 
 SEED = 20140930
 PERIODS = ("2014Q1", "2014Q2", "2014Q3")

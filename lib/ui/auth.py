@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lib.auth import (
+from lib.auth.accounts import (
     AuthConfigError,
     AuthSettings,
     User,
@@ -19,7 +19,7 @@ from lib.auth import (
     role_label,
     session_user,
 )
-from lib.ui.text import tr
+from lib.core.labels import tr
 
 ACCOUNT_KEY = "auth_account"
 

@@ -12,19 +12,18 @@ from dataclasses import dataclass, field
 import pandas as pd
 import streamlit as st
 
-from lib import metrics
-from lib.auth import AuthSettings, User
-from lib.config import Settings, settings_from_env
-from lib.i18n import SAMPLE_DATA_NOTICE, pick
-from lib.images import source_line
-from lib.periods import period_label, periods_between
-from lib.plan import Plan
-from lib.store import ProgressStore
+from lib.auth.accounts import AuthSettings, User
+from lib.core.labels import SAMPLE_DATA_NOTICE, pick, tr
+from lib.core.periods import period_label, periods_between
+from lib.output.images import source_line
+from lib.plan.catalog import Plan
+from lib.services.settings import Settings, settings_from_env
+from lib.status import metrics
+from lib.store.progress_store import ProgressStore
 from lib.ui import data
 from lib.ui.auth import current_settings, current_user, login_form, user_panel
 from lib.ui.components import ChartStamp
 from lib.ui.filters import Filters, bind_widget, filters_from_query
-from lib.ui.text import tr
 
 PAGES = (
     ("overview", "app.py", "nav_overview", ":material/dashboard:"),

@@ -12,12 +12,10 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from lib.columns import column_labels
-from lib.i18n import STATUS_ORDER, status_label
-from lib.images import figure_png, slide_figure
-from lib.progress_file import ValidationReport
-from lib.tabular_export import csv_bytes, xlsx_bytes
-from lib.ui.text import tr
+from lib.core.labels import STATUS_ORDER, column_labels, status_label, tr
+from lib.ingest.progress_file import ValidationReport
+from lib.output.images import figure_png, slide_figure
+from lib.output.tabular_export import csv_bytes, xlsx_bytes
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

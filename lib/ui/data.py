@@ -5,7 +5,7 @@ lookup. Keys include the store's `data_version` (bumped in the same transaction 
 import or withdrawal), so an upload invalidates exactly the entries built from old data.
 Every cache is bounded. The current figures (a million rows at province scale) and the
 statuses are held once per key and shared, not copied per rerun as `st.cache_data` would:
-callers only read them (lib.metrics never changes its inputs).
+callers only read them (lib.status.metrics never changes its inputs).
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ import pandas as pd
 import pyarrow as pa
 import streamlit as st
 
-from lib import metrics
-from lib.config import SAMPLE_PROGRESS_FILE, Settings, cache_dir_for
-from lib.plan import Plan, load_plan
-from lib.store import ProgressStore, ensure_demo_store
+from lib.plan.catalog import Plan, load_plan
+from lib.services.settings import SAMPLE_PROGRESS_FILE, Settings, cache_dir_for
+from lib.status import metrics
+from lib.store.progress_store import ProgressStore, ensure_demo_store
 
 # Arrow buffers of the app process come from the system allocator unless the operator chose
 # one (ARROW_DEFAULT_MEMORY_POOL). pyarrow's default, mimalloc, kept the buffers freed by

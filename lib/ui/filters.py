@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from lib.periods import parse_period
+from lib.core.periods import parse_period
 
 
 @dataclass(frozen=True)

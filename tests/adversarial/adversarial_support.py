@@ -26,10 +26,10 @@ import pyarrow as pa
 from openpyxl import Workbook
 from pandas.testing import assert_frame_equal
 
-from lib.errors import Problem, ProgressFileError, StoreError
-from lib.plan import Plan
-from lib.progress_file import ValidationReport, validate_progress
-from lib.store import ProgressStore
+from lib.core.errors import Problem, ProgressFileError, StoreError
+from lib.ingest.progress_file import ValidationReport, validate_progress
+from lib.plan.catalog import Plan
+from lib.store.progress_store import ProgressStore
 from tests.support import admin
 
 NOW = datetime(2014, 10, 8, 9, 30, tzinfo=UTC)

@@ -18,10 +18,10 @@ import pytest
 import yaml
 from adversarial_support import NOW, StoreSnapshot
 
-from lib.config import DEFAULT_PLAN_FILE, SAMPLE_PROGRESS_FILE
-from lib.plan import Plan, load_plan, parse_plan
-from lib.progress_file import validate_progress
-from lib.store import ProgressStore
+from lib.ingest.progress_file import validate_progress
+from lib.plan.catalog import Plan, load_plan, parse_plan
+from lib.services.settings import DEFAULT_PLAN_FILE, SAMPLE_PROGRESS_FILE
+from lib.store.progress_store import ProgressStore
 from tests.support import admin
 
 BIG_PLAN_TASKS, BIG_PLAN_INDICATORS_PER_TASK = 60, 50

@@ -35,8 +35,8 @@ def _wait_for(path: Path) -> None:
 
 
 def import_report(store_path: str, report_pickle: str, content: str, file_name: str) -> int:
-    from lib.auth import Role, User
-    from lib.store import ProgressStore
+    from lib.auth.accounts import Role, User
+    from lib.store.progress_store import ProgressStore
 
     store = ProgressStore(store_path)
     report = pickle.loads(Path(report_pickle).read_bytes())
@@ -50,11 +50,11 @@ def import_report(store_path: str, report_pickle: str, content: str, file_name: 
 
 
 def validate_import(store_path: str, plan_path: str, file: str, start_file: str) -> int:
-    from lib.auth import Role, User
-    from lib.errors import UserInputError
-    from lib.plan import load_plan
-    from lib.progress_file import validate_progress
-    from lib.store import ProgressStore
+    from lib.auth.accounts import Role, User
+    from lib.core.errors import UserInputError
+    from lib.ingest.progress_file import validate_progress
+    from lib.plan.catalog import load_plan
+    from lib.store.progress_store import ProgressStore
 
     if plan_path.endswith(".pickle"):
         plan = pickle.loads(Path(plan_path).read_bytes())
@@ -93,7 +93,7 @@ def hold_lock(store_path: str, release_file: str) -> int:
 
 
 def read_loop(store_path: str, stop_file: str, out: str) -> int:
-    from lib.store import ProgressStore
+    from lib.store.progress_store import ProgressStore
 
     store = ProgressStore(store_path)
     seen: dict[str, list[int]] = {}
@@ -131,7 +131,7 @@ def read_loop(store_path: str, stop_file: str, out: str) -> int:
 def _ledger_check(store_path: str, mismatches: list[str]) -> int:
     """Number of uploads; records uploads whose stored rows (the batch's row_count and the
     rows its blob decodes to) differ from the ledger's row_count."""
-    import pyarrow as pa  # already loaded by lib.store in this process
+    import pyarrow as pa  # already loaded by lib.store.progress_store in this process
 
     conn = sqlite3.connect(store_path, timeout=30)
     try:

@@ -23,7 +23,7 @@ from adversarial_support import (
 )
 from openpyxl import load_workbook
 
-from lib.tabular_export import FORMULA_PREFIXES, csv_bytes, xlsx_bytes
+from lib.output.tabular_export import FORMULA_PREFIXES, csv_bytes, xlsx_bytes
 
 INJECTIONS = [
     '=HYPERLINK("http://x","y")',

@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 from adversarial_support import NOW, csv_content, integrity, rows_per_upload
 
-from lib.config import REPO_ROOT
-from lib.progress_file import validate_progress
-from lib.store import ProgressStore
+from lib.ingest.progress_file import validate_progress
+from lib.services.settings import REPO_ROOT
+from lib.store.progress_store import ProgressStore
 from tests.support import admin
 
 WORKER = Path(__file__).with_name("store_worker.py")

@@ -36,10 +36,10 @@ from adversarial_support import (
     valid_rows,
 )
 
-from lib.config import REPO_ROOT
-from lib.errors import StoreError
-from lib.progress_file import validate_progress
-from lib.store import InjectedFailure, ProgressStore
+from lib.core.errors import StoreError
+from lib.ingest.progress_file import validate_progress
+from lib.services.settings import REPO_ROOT
+from lib.store.progress_store import InjectedFailure, ProgressStore
 from tests.support import admin, incompressible_text
 
 WORKER = Path(__file__).with_name("store_worker.py")

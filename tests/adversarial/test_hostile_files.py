@@ -29,8 +29,8 @@ from adversarial_support import (
     xlsx_content,
 )
 
-from lib.config import REPO_ROOT
-from lib.progress_file import MAX_FILE_BYTES
+from lib.ingest.progress_file import MAX_FILE_BYTES
+from lib.services.settings import REPO_ROOT
 
 SHEET = "xl/worksheets/sheet1.xml"
 

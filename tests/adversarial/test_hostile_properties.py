@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from lib.errors import UserInputError
-from lib.progress_file import ValidationReport, validate_progress
+from lib.core.errors import UserInputError
+from lib.ingest.progress_file import ValidationReport, validate_progress
 
 SETTINGS = settings(
     max_examples=200,

@@ -11,9 +11,9 @@ import pytest
 
 from bench.generate import generate
 from bench.workers import page_files
-from lib.cli import main as lib_cli
-from lib.plan import load_plan
-from lib.progress_file import validate_progress
+from lib.cli.main import main as lib_cli
+from lib.ingest.progress_file import validate_progress
+from lib.plan.catalog import load_plan
 
 REPO = Path(__file__).resolve().parents[2]
 

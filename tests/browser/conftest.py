@@ -18,10 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from lib.config import DEFAULT_PLAN_FILE, SAMPLE_PROGRESS_FILE
-from lib.plan import load_plan
-from lib.progress_file import validate_progress
-from lib.store import ProgressStore
+from lib.ingest.progress_file import validate_progress
+from lib.plan.catalog import load_plan
+from lib.services.settings import DEFAULT_PLAN_FILE, SAMPLE_PROGRESS_FILE
+from lib.store.progress_store import ProgressStore
 from tests.support import admin
 
 REPO = Path(__file__).resolve().parents[2]

@@ -1,4 +1,4 @@
-"""Roles, password hashes, auth modes and the add-user command (lib/auth.py)."""
+"""Roles, password hashes, auth modes and the add-user command (lib/auth/accounts.py)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from lib.auth import (
+from lib.auth.accounts import (
     DEFAULT_USER,
     GUEST_USER,
     AuthConfigError,
@@ -35,9 +35,9 @@ from lib.auth import (
     role_from_text,
     session_user,
 )
-from lib.cli import main
-from lib.commands.auth_commands import secrets_with_account
-from lib.errors import PermissionDeniedError
+from lib.cli.auth_commands import secrets_with_account
+from lib.cli.main import main
+from lib.core.errors import PermissionDeniedError
 
 REPO = Path(__file__).resolve().parents[2]
 # One real hash for the whole module: scrypt with n=2**14 takes ~50 ms.

@@ -20,13 +20,18 @@ from pptx.slide import Slide
 from pptx.text.text import _Run
 from pptx.util import Inches
 
-from lib import metrics
-from lib.briefing import CJK_FONT, HEATMAP_UNITS_PER_SLIDE, TABLE_ROWS_PER_SLIDE, briefing_deck
-from lib.cli import main
-from lib.config import SAMPLE_PROGRESS_FILE
-from lib.images import renderer_starts
-from lib.plan import Plan, load_plan
-from lib.store import ProgressStore, ensure_demo_store
+from lib.cli.main import main
+from lib.output.briefing import (
+    CJK_FONT,
+    HEATMAP_UNITS_PER_SLIDE,
+    TABLE_ROWS_PER_SLIDE,
+    briefing_deck,
+)
+from lib.output.images import renderer_starts
+from lib.plan.catalog import Plan, load_plan
+from lib.services.settings import SAMPLE_PROGRESS_FILE
+from lib.status import metrics
+from lib.store.progress_store import ProgressStore, ensure_demo_store
 
 REPO = Path(__file__).resolve().parents[2]
 MADE_ON = date(2026, 11, 28)

@@ -10,10 +10,11 @@ import plotly.graph_objects as go
 import pytest
 from pandas.testing import assert_frame_equal
 
-from lib import charts, metrics
-from lib.errors import PlanError
-from lib.i18n import STATUS_COLORS
-from lib.plan import load_plan
+from lib.core.errors import PlanError
+from lib.core.labels import STATUS_COLORS
+from lib.output import charts
+from lib.plan.catalog import load_plan
+from lib.status import metrics
 
 REPO = Path(__file__).resolve().parents[2]
 NASTY = "<b>坏</b>&"

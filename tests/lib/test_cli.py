@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from lib.cli import COMMAND_MODULES, build_parser
+from lib.cli.main import COMMAND_MODULES, build_parser
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -34,8 +34,8 @@ def test_a_named_command_parses_like_the_full_parser():
 
 def test_import_starts_without_the_slide_and_chart_libraries():
     code = (
-        "import sys; from lib.cli import build_parser; build_parser('import');"
-        "print(sorted(m for m in ('pptx', 'kaleido', 'lib.briefing') if m in sys.modules))"
+        "import sys; from lib.cli.main import build_parser; build_parser('import');"
+        "print(sorted(m for m in ('pptx', 'kaleido', 'lib.output.briefing') if m in sys.modules))"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True
@@ -45,7 +45,7 @@ def test_import_starts_without_the_slide_and_chart_libraries():
     out = subprocess.run(
         [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True
     )
-    assert out.stdout.strip() == "['kaleido', 'lib.briefing', 'pptx']"
+    assert out.stdout.strip() == "['kaleido', 'lib.output.briefing', 'pptx']"
 
 
 def test_an_import_with_the_plan_cached_loads_neither_pydantic_nor_openpyxl(tmp_path):
@@ -53,7 +53,7 @@ def test_an_import_with_the_plan_cached_loads_neither_pydantic_nor_openpyxl(tmp_
     plan already validated (cached beside the store) needs neither (0.1 s of startup)."""
     env = {**os.environ, "PROGRESS_DB": str(tmp_path / "progress.sqlite3")}
     code = (
-        "import sys; from lib.cli import main; main(sys.argv[1:]);"
+        "import sys; from lib.cli.main import main; main(sys.argv[1:]);"
         "print(sorted(m for m in ('pydantic', 'openpyxl') if m in sys.modules), file=sys.stderr)"
     )
 

@@ -13,7 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from lib.images import (
+from lib.output.images import (
     FONT_FAMILY,
     figure_png,
     renderer_starts,
@@ -112,7 +112,7 @@ def test_missing_browser_raises_export_error_quickly() -> None:
     script = textwrap.dedent(
         """
         import plotly.graph_objects as go
-        from lib.images import ExportError, figure_png
+        from lib.output.images import ExportError, figure_png
         try:
             figure_png(go.Figure())
         except ExportError as exc:
@@ -132,7 +132,7 @@ def test_a_wedged_renderer_times_out_instead_of_hanging() -> None:
         import time
         import kaleido
         import plotly.graph_objects as go
-        import lib.images as images
+        import lib.output.images as images
 
         images.START_TIMEOUT_S, images.RENDER_TIMEOUT_S, images._GRACE_S = 0, 1, 0
         kaleido.calc_fig_sync = lambda *args, **kwargs: time.sleep(600)  # a browser that hangs

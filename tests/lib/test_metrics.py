@@ -14,11 +14,11 @@ import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
 
-from lib import metrics
-from lib.errors import PlanError
-from lib.i18n import STATUS_ORDER
-from lib.plan import Plan, load_plan, parse_plan
-from lib.store import CURRENT_COLUMNS as PROGRESS_COLUMNS
+from lib.core.errors import PlanError
+from lib.core.labels import STATUS_ORDER
+from lib.plan.catalog import Plan, load_plan, parse_plan
+from lib.status import metrics
+from lib.store.progress_store import CURRENT_COLUMNS as PROGRESS_COLUMNS
 from tests.support import TEST_PLAN_HEADER
 
 REPO = Path(__file__).resolve().parents[2]

@@ -1,9 +1,9 @@
-"""lib/plan.py: every validation rule, fed a broken YAML, names the right code, path and line.
+"""lib/plan: every validation rule, fed a broken YAML, names the right code, path and line.
 
 Each case starts from MINIMAL_PLAN (a valid two-section plan) or the real catalog's text,
 makes one targeted edit, and checks the PlanError lists exactly the expected problems. The
 expected line is found by searching the edited text for the offending line, so it does not
-rely on how lib/plan.py locates keys.
+rely on how lib/plan/catalog.py locates keys.
 """
 
 from __future__ import annotations
@@ -15,8 +15,14 @@ from pathlib import Path
 
 import pytest
 
-from lib.errors import PlanError, Problem
-from lib.plan import load_plan, parse_plan, plan_summary, resolve_unit, units_responsible_for
+from lib.core.errors import PlanError, Problem
+from lib.plan.catalog import (
+    load_plan,
+    parse_plan,
+    plan_summary,
+    resolve_unit,
+    units_responsible_for,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 REAL_PLAN = REPO / "data" / "tasks_2014.yaml"

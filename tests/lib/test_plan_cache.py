@@ -13,10 +13,10 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-import lib.plan as plan_module
-from lib.config import DEFAULT_PLAN_FILE
-from lib.errors import PlanError
-from lib.plan import PLAN_CACHE_KEEP, load_plan, parse_plan
+import lib.plan.catalog as plan_module
+from lib.core.errors import PlanError
+from lib.plan.catalog import PLAN_CACHE_KEEP, load_plan, parse_plan
+from lib.services.settings import DEFAULT_PLAN_FILE
 from tests.support import TEST_PLAN_HEADER
 
 FRAMES = ("sections", "tasks", "indicators", "units", "responsibilities", "group_members")

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from lib.errors import PlanError
-from lib.plan import load_plan
+from lib.core.errors import PlanError
+from lib.plan.catalog import load_plan
 
 REPO = Path(__file__).resolve().parents[2]
 REAL_PLAN = REPO / "data" / "tasks_2014.yaml"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from lib.store import ProgressStore
+from lib.store.progress_store import ProgressStore
 from tests.support import TEST_PLAN_HEADER
 
 REPO = Path(__file__).resolve().parents[2]

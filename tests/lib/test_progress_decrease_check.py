@@ -8,7 +8,7 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lib import progress_file
+from lib.ingest import progress_file
 
 SETTINGS = settings(
     max_examples=300,

@@ -15,9 +15,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lib import progress_file
-from lib.errors import ProgressFileError
-from lib.progress_file import read_table
+from lib.core.errors import ProgressFileError
+from lib.ingest import progress_file
+from lib.ingest.progress_file import read_table
 
 SETTINGS = settings(
     max_examples=300,

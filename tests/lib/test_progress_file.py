@@ -20,9 +20,8 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 from pandas.testing import assert_frame_equal
 
-from lib.errors import PlanError, ProgressFileError
-from lib.plan import Plan, load_plan, parse_plan
-from lib.progress_file import (
+from lib.core.errors import PlanError, ProgressFileError
+from lib.ingest.progress_file import (
     PREVIEW_COLUMNS,
     PROBLEM_COLUMNS,
     ROW_COLUMNS,
@@ -30,6 +29,7 @@ from lib.progress_file import (
     read_table,
     validate_progress,
 )
+from lib.plan.catalog import Plan, load_plan, parse_plan
 from tests.support import TEST_PLAN_HEADER
 
 REPO = Path(__file__).resolve().parents[2]

@@ -6,10 +6,10 @@ import gc
 
 import pytest
 
-from lib.cli import main as lib_cli
-from lib.collector import collector_paused
-from lib.errors import ProgressFileError
-from lib.progress_file import MAX_DATA_ROWS, read_table
+from lib.cli.main import main as lib_cli
+from lib.core.collector import collector_paused
+from lib.core.errors import ProgressFileError
+from lib.ingest.progress_file import MAX_DATA_ROWS, read_table
 
 
 def many_rows(count: int) -> bytes:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from lib import metrics
-from lib.config import DEFAULT_PLAN_FILE
-from lib.plan import load_plan
-from lib.search import matching_task_ids
-from lib.tables import INDICATOR_COLUMNS, indicator_rows, task_rows, unit_task_rows
+from lib.output.tables import INDICATOR_COLUMNS, indicator_rows, task_rows, unit_task_rows
+from lib.plan.catalog import load_plan
+from lib.plan.search import matching_task_ids
+from lib.services.settings import DEFAULT_PLAN_FILE
+from lib.status import metrics
 
 EMPTY = pd.DataFrame(
     {

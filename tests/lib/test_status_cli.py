@@ -7,13 +7,14 @@ from datetime import UTC, datetime
 
 import pytest
 
-from lib import config, metrics
-from lib.cli import main
-from lib.config import DEFAULT_PLAN_FILE, SAMPLE_PROGRESS_FILE
-from lib.errors import PlanError
-from lib.plan import Plan, load_plan
-from lib.progress_file import validate_progress
-from lib.store import ProgressStore
+from lib.cli.main import main
+from lib.core.errors import PlanError
+from lib.ingest.progress_file import validate_progress
+from lib.plan.catalog import Plan, load_plan
+from lib.services import settings as config
+from lib.services.settings import DEFAULT_PLAN_FILE, SAMPLE_PROGRESS_FILE
+from lib.status import metrics
+from lib.store.progress_store import ProgressStore
 from tests.support import admin
 
 

@@ -14,10 +14,10 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from lib.errors import StoreError
-from lib.plan import Plan, parse_plan
-from lib.progress_file import ValidationReport, validate_progress
-from lib.store import (
+from lib.core.errors import StoreError
+from lib.ingest.progress_file import ValidationReport, validate_progress
+from lib.plan.catalog import Plan, parse_plan
+from lib.store.progress_store import (
     BATCH_FORMAT,
     CURRENT_COLUMNS,
     REVISION_COLUMNS,
@@ -429,8 +429,8 @@ def test_demo_store_is_seeded_once_as_sample_data(tmp_path, plan):
 
 
 def test_bundled_sample_imports_into_a_fresh_store(tmp_path):
-    from lib.errors import PlanError
-    from lib.plan import load_plan
+    from lib.core.errors import PlanError
+    from lib.plan.catalog import load_plan
 
     try:
         real_plan = load_plan(REPO / "data" / "tasks_2014.yaml")
@@ -446,7 +446,7 @@ def test_bundled_sample_imports_into_a_fresh_store(tmp_path):
 
 
 def test_roles_are_enforced_inside_the_store(tmp_path, plan):
-    from lib.errors import PermissionDeniedError
+    from lib.core.errors import PermissionDeniedError
     from tests.support import analyst, viewer
 
     store = ProgressStore(tmp_path / "roles.sqlite3")

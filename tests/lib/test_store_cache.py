@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 import pandas as pd
 import pytest
 
-from lib.config import DEFAULT_PLAN_FILE, SAMPLE_PROGRESS_FILE
-from lib.plan import load_plan
-from lib.progress_file import validate_progress
-from lib.store import FIGURES_CACHE_KEEP, ProgressStore
+from lib.ingest.progress_file import validate_progress
+from lib.plan.catalog import load_plan
+from lib.services.settings import DEFAULT_PLAN_FILE, SAMPLE_PROGRESS_FILE
+from lib.store.progress_store import FIGURES_CACHE_KEEP, ProgressStore
 from tests.support import admin
 
 NOW = datetime(2014, 10, 15, 9, 30, tzinfo=UTC)

@@ -2,7 +2,7 @@
 without losing or changing anything a reader sees; a conversion that fails changes nothing.
 
 The version-1 store is built here with the version-1 schema, copied verbatim from
-lib/store.py as it was, and what it held is read back with version-1 semantics in SQL.
+lib/store/ as it was, and what it held is read back with version-1 semantics in SQL.
 """
 
 from __future__ import annotations
@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
-import lib.store
-from lib.errors import StoreError
-from lib.store import ProgressStore
+import lib.store.progress_store
+from lib.core.errors import StoreError
+from lib.store.progress_store import ProgressStore
 from tests.support import dump
 
-# lib/store.py's _SCHEMA at SCHEMA_VERSION 1, verbatim.
+# lib/store/progress_store.py's _SCHEMA at SCHEMA_VERSION 1, verbatim.
 V1_SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (
     key   TEXT PRIMARY KEY,
@@ -244,7 +244,7 @@ def test_values_typed_as_before_after_conversion(v1_path):
 
 def test_conversion_failing_midway_leaves_the_v1_store_as_it_was(v1_path, monkeypatch):
     before_bytes, before_dump, before = v1_path.read_bytes(), dump(v1_path), v1_view(v1_path)
-    real_batch, built = lib.store._figures_batch, []
+    real_batch, built = lib.store.progress_store._figures_batch, []
 
     def failing_after_the_first_upload(rows):
         if built:
@@ -252,7 +252,7 @@ def test_conversion_failing_midway_leaves_the_v1_store_as_it_was(v1_path, monkey
         built.append(len(rows))
         return real_batch(rows)
 
-    monkeypatch.setattr(lib.store, "_figures_batch", failing_after_the_first_upload)
+    monkeypatch.setattr(lib.store.progress_store, "_figures_batch", failing_after_the_first_upload)
     with pytest.raises(RuntimeError, match="simulated failure"):
         ProgressStore(v1_path)
     assert built == [len(UPLOADS[0][-1])]  # the first upload's batch was written, then undone

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 from pandas.testing import assert_frame_equal
 
-from lib.tabular_export import FORMULA_PREFIXES, csv_bytes, escape_formula, xlsx_bytes
+from lib.output.tabular_export import FORMULA_PREFIXES, csv_bytes, escape_formula, xlsx_bytes
 
 
 def hostile_frame() -> pd.DataFrame:

@@ -9,14 +9,15 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from lib.plan import Plan, parse_plan
-from lib.progress_file import MILESTONE_WORDS, validate_progress
-from lib.template import (
+from lib.core.labels import MILESTONE_WORDS
+from lib.ingest.progress_file import validate_progress
+from lib.output.template import (
     INSTRUCTIONS_SHEET,
     progress_template_frame,
     template_bytes,
     write_template,
 )
+from lib.plan.catalog import Plan, parse_plan
 from tests.support import TEST_PLAN_HEADER
 
 PLAN_YAML = (

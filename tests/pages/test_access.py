@@ -6,7 +6,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from lib.auth import password_hash
+from lib.auth.accounts import password_hash
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 HASH = password_hash("correct horse", salt=b"page-test-salt!!")

@@ -11,9 +11,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from bench.generate import generate
-from lib.plan import load_plan
-from lib.progress_file import validate_progress
-from lib.store import ProgressStore
+from lib.ingest.progress_file import validate_progress
+from lib.plan.catalog import load_plan
+from lib.store.progress_store import ProgressStore
 from tests.support import admin
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")

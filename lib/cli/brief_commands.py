@@ -1,0 +1,140 @@
+"""`brief` and `chart-png`: the briefing deck and slide-ready chart images from the command line.
+
+Both read the plan from PLAN_FILE and the figures from PROGRESS_DB (or the demo store, seeded
+from the sample file the way the app seeds it). The period defaults to the latest one with
+reported figures. This is the one place in the briefing path that reads the clock: the deck's
+"made on" date is today's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from lib.core.errors import Problem, UserInputError, problem
+from lib.core.periods import parse_period, period_label
+from lib.output import charts
+from lib.output.briefing import briefing_deck
+from lib.output.images import ExportError, figure_png, slide_figure, source_line
+from lib.plan.catalog import Plan, load_plan
+from lib.services.settings import SAMPLE_PROGRESS_FILE, settings_from_env
+from lib.status import metrics
+from lib.store.progress_store import ProgressStore, ensure_demo_store
+
+CHARTS = ("section", "status", "heatmap")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the brief and chart-png commands."""
+    brief = subparsers.add_parser("brief", help="build the briefing deck / 生成汇报 PPT")
+    _common_arguments(brief, default_output="brief.pptx")
+    brief.set_defaults(handler=cmd_brief)
+    chart = subparsers.add_parser("chart-png", help="slide-ready chart PNG / 导出图表图片")
+    chart.add_argument("--chart", choices=CHARTS, required=True, help="which chart")
+    _common_arguments(chart, default_output="chart.png")
+    chart.set_defaults(handler=cmd_chart_png)
+
+
+def _common_arguments(parser: argparse.ArgumentParser, default_output: str) -> None:
+    parser.add_argument("--period", help="as-of period, e.g. 2014Q2 (default: latest reported)")
+    parser.add_argument("-o", "--output", default=default_output, help="output file")
+    parser.add_argument("--lang", choices=("zh", "en"), default="zh", help="language")
+
+
+@dataclass(frozen=True)
+class _Inputs:
+    plan: Plan
+    progress: pd.DataFrame
+    period: str
+    sample: bool
+
+
+def _inputs(period_text: str | None) -> _Inputs:
+    """Plan, current figures, the as-of period and whether the figures are sample data."""
+    settings = settings_from_env()
+    plan = load_plan(settings.plan_file)
+    store = ProgressStore(settings.store_file)
+    if settings.is_demo_store and SAMPLE_PROGRESS_FILE.exists():
+        ensure_demo_store(store, plan, SAMPLE_PROGRESS_FILE, datetime.now(UTC))
+    progress = store.current_values()
+    period = parse_period(period_text) if period_text else metrics.latest_reported_period(progress)
+    if period is None:
+        raise UserInputError([_period_problem(period_text)])
+    return _Inputs(plan, progress, period, store.has_sample_data())
+
+
+def _period_problem(period_text: str | None) -> Problem:
+    if period_text:
+        zh, en = "无法识别的报告期（例如 2014Q2）", "unrecognised period (e.g. 2014Q2)"
+    else:
+        zh, en = "尚无上报数据，请用 --period 指定报告期", "no figures reported yet: pass --period"
+    return problem("period", zh, en, path="--period", value=period_text)
+
+
+def _run(action: Callable[[], int]) -> int:
+    """Run a command body: invalid input or a failed render exit 1, unreadable files exit 2."""
+    try:
+        return action()
+    except (UserInputError, ExportError) as exc:
+        print(f"error / 错误: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"error / 错误: {exc}", file=sys.stderr)
+        return 2
+
+
+def cmd_brief(args: argparse.Namespace) -> int:
+    """Write the .pptx briefing deck."""
+
+    def build() -> int:
+        inputs = _inputs(args.period)
+        deck = briefing_deck(
+            inputs.plan,
+            inputs.progress,
+            inputs.period,
+            made_on=date.today(),
+            lang=args.lang,
+            sample=inputs.sample,
+        )
+        Path(args.output).write_bytes(deck)
+        print(f"{args.output}: {period_label(inputs.period, args.lang)}, {len(deck):,} bytes")
+        return 0
+
+    return _run(build)
+
+
+def cmd_chart_png(args: argparse.Namespace) -> int:
+    """Write one chart as a 1920x1080 PNG with its as-of stamp and source line."""
+
+    def build() -> int:
+        inputs = _inputs(args.period)
+        fig, upload_ids = _chart(args.chart, inputs, args.lang)
+        line = source_line(inputs.plan.meta.document_number, upload_ids, args.lang, inputs.sample)
+        label = period_label(inputs.period, args.lang)
+        png = figure_png(slide_figure(fig, as_of_label=label, source_line=line, lang=args.lang))
+        Path(args.output).write_bytes(png)
+        print(f"{args.output}: {args.chart}, {label}, {len(png):,} bytes")
+        return 0
+
+    return _run(build)
+
+
+def _chart(name: str, inputs: _Inputs, lang: str) -> tuple[go.Figure, list[object]]:
+    """The named chart at the as-of period and the upload ids of the figures behind it."""
+    status = metrics.indicator_status(inputs.plan, inputs.progress, inputs.period)
+    upload_ids = status["upload_id"].dropna().tolist()
+    if name == "status":
+        return charts.status_distribution_figure(status, lang), upload_ids
+    tasks = metrics.task_completion(inputs.plan, status)
+    sections = metrics.section_completion(inputs.plan, tasks)
+    if name == "section":
+        return charts.completion_by_section_figure(sections, lang), upload_ids
+    matrix = metrics.responsibility_matrix(inputs.plan, tasks)
+    return charts.responsibility_heatmap_figure(matrix, sections, lang), upload_ids

@@ -1,0 +1,239 @@
+"""`validate`, `import`, `uploads`, `withdraw`, `template`: progress files and the store.
+
+Paths come from `lib.services.settings.settings_from_env()` (PLAN_FILE, PROGRESS_DB).
+Exit codes follow lib/cli/main.py: 0 success, 1 invalid input or a refused store operation,
+2 unreadable input.
+`import` prints only the new upload id on stdout; messages go to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TextIO
+
+import pandas as pd
+
+from lib.auth.accounts import Role, User
+from lib.core.errors import PlanError, Problem, ProgressFileError, StoreError
+from lib.ingest.progress_file import ValidationReport, validate_progress
+from lib.plan.catalog import Plan, load_plan
+from lib.services.settings import settings_from_env
+from lib.store.progress_store import ProgressStore
+
+EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
+JSON_FIELDS = ("row", "column", "value", "code", "severity", "message_zh", "message_en")
+
+
+def cli_user(name: str) -> User:
+    """Whoever runs the CLI can open the store file directly, so they act as an admin;
+    the name they give is what the ledger records."""
+    return User(name, Role.ADMIN, "cli")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the progress commands."""
+    validate = subparsers.add_parser("validate", help="check a progress file / 校验进度文件")
+    validate.add_argument("file", help="CSV or XLSX progress file")
+    validate.add_argument("--json", action="store_true", help="print problems as JSON")
+    validate.add_argument("--sheet", help="worksheet to read (default: first visible)")
+    validate.set_defaults(handler=cmd_validate)
+
+    imp = subparsers.add_parser("import", help="validate and store a progress file / 导入")
+    imp.add_argument("file", help="CSV or XLSX progress file")
+    imp.add_argument("--by", required=True, help="who is importing (recorded in the ledger)")
+    imp.add_argument("--sheet", help="worksheet to read (default: first visible)")
+    imp.set_defaults(handler=cmd_import)
+
+    uploads = subparsers.add_parser("uploads", help="list the upload ledger / 上传记录")
+    uploads.set_defaults(handler=cmd_uploads)
+
+    withdraw = subparsers.add_parser("withdraw", help="withdraw an upload / 撤回上传")
+    withdraw.add_argument("id", type=int, help="upload id (see `uploads`)")
+    withdraw.add_argument("--by", required=True, help="who is withdrawing")
+    withdraw.set_defaults(handler=cmd_withdraw)
+
+    template = subparsers.add_parser("template", help="write the progress template / 填报模板")
+    template.add_argument("-o", "--output", required=True, help="FILE.xlsx or FILE.csv")
+    template.add_argument("--period", help="pre-fill 报告期 with this quarter, e.g. 2014Q3")
+    template.set_defaults(handler=cmd_template)
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """0 valid (warnings printed), 1 invalid, 2 unreadable file or plan."""
+    plan = _plan()
+    if plan is None:
+        return EXIT_UNREADABLE
+    store_file = settings_from_env().store_file
+    store = _store() if store_file.exists() else None  # only for "value decreased" warnings
+    outcome = _validated(Path(args.file), plan, store, args.sheet, as_json=args.json)
+    if isinstance(outcome, int):
+        return outcome
+    _, report = outcome
+    if args.json:
+        print(_problems_json(report.problems))
+    else:
+        _print_report(report, Path(args.file), sys.stdout)
+    return EXIT_OK if report.ok else EXIT_INVALID
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """Print the new upload id; exit 1 (nothing stored) if the file has errors."""
+    plan = _plan()
+    if plan is None:
+        return EXIT_UNREADABLE
+    store = _store()
+    if store is None:
+        return EXIT_INVALID
+    path = Path(args.file)
+    outcome = _validated(path, plan, store, args.sheet, as_json=False)
+    if isinstance(outcome, int):
+        return outcome
+    content, report = outcome
+    _print_report(report, path, sys.stderr)
+    if not report.ok:
+        print("未导入任何数据 / nothing was imported", file=sys.stderr)
+        return EXIT_INVALID
+    try:
+        upload_id = store.import_report(
+            report,
+            content=content,  # the very bytes that were validated
+            file_name=path.name,
+            by=cli_user(args.by),
+            now=datetime.now(UTC),
+        )
+    except StoreError as exc:
+        _print_problems(exc.problems, sys.stderr)
+        return EXIT_INVALID
+    print(
+        f"已导入第 {upload_id} 批，共 {len(report.rows)} 行 / "
+        f"imported upload {upload_id} ({len(report.rows)} rows)",
+        file=sys.stderr,
+    )
+    print(upload_id)
+    return EXIT_OK
+
+
+def cmd_uploads(args: argparse.Namespace) -> int:
+    """Print the ledger, newest first."""
+    store = _store()
+    if store is None:
+        return EXIT_INVALID
+    ledger = store.uploads()
+    if ledger.empty:
+        print("暂无上传记录 / no uploads yet")
+        return EXIT_OK
+    shown = ledger.drop(columns=["sha256"]).assign(sha256=ledger["sha256"].str[:12])
+    with pd.option_context("display.width", 200, "display.max_columns", None):
+        print(shown.to_string(index=False))
+    return EXIT_OK
+
+
+def cmd_withdraw(args: argparse.Namespace) -> int:
+    """Withdraw an upload; its earlier values become current again."""
+    store = _store()
+    if store is None:
+        return EXIT_INVALID
+    try:
+        store.withdraw(args.id, by=cli_user(args.by), now=datetime.now(UTC))
+    except StoreError as exc:
+        _print_problems(exc.problems, sys.stderr)
+        return EXIT_INVALID
+    print(f"已撤回第 {args.id} 批 / withdrew upload {args.id}")
+    return EXIT_OK
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    """Write the template as .xlsx or .csv, chosen by the output file's extension."""
+    output = Path(args.output)
+    fmt = output.suffix.lower().lstrip(".")
+    if fmt not in ("xlsx", "csv"):
+        print(f"{output}: 请使用 .xlsx 或 .csv / use .xlsx or .csv", file=sys.stderr)
+        return EXIT_UNREADABLE
+    plan = _plan()
+    if plan is None:
+        return EXIT_UNREADABLE
+    from lib.output.template import write_template  # openpyxl: not loaded for an import
+
+    write_template(plan, output, fmt=fmt, period=args.period)
+    print(f"{output}: {len(plan.indicators)} 个指标 / indicators")
+    return EXIT_OK
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def _plan() -> Plan | None:
+    settings = settings_from_env()
+    path = settings.plan_file
+    try:
+        return load_plan(path, cache_dir=settings.cache_dir)
+    except PlanError as exc:
+        print(f"{path}: 计划文件无效 / invalid plan file", file=sys.stderr)
+        _print_problems(exc.problems, sys.stderr)
+        return None
+
+
+def _store() -> ProgressStore | None:
+    try:
+        return ProgressStore(settings_from_env().store_file)
+    except StoreError as exc:
+        _print_problems(exc.problems, sys.stderr)
+        return None
+
+
+def _validated(
+    path: Path, plan: Plan, store: ProgressStore | None, sheet: str | None, as_json: bool
+) -> tuple[bytes, ValidationReport] | int:
+    """The file's bytes and report, or an exit code when it cannot be read at all."""
+    try:
+        content = path.read_bytes()
+    except OSError as exc:
+        problem = Problem("file_unreadable", f"无法读取文件：{exc}", f"cannot read the file: {exc}")
+        _emit_unreadable([problem], path, as_json)
+        return EXIT_UNREADABLE
+    try:
+        stored = store.current_values() if store is not None else None
+    except StoreError as exc:
+        _print_problems(exc.problems, sys.stderr)
+        return EXIT_INVALID
+    try:
+        # the operator's own file on the server: read under the bulk limits (a province's
+        # quarters in one file), every other rule as for a web upload
+        report = validate_progress(content, path.name, plan, stored=stored, sheet=sheet, bulk=True)
+        return content, report
+    except ProgressFileError as exc:
+        _emit_unreadable(exc.problems, path, as_json)
+        return EXIT_UNREADABLE
+
+
+def _emit_unreadable(problems: list[Problem], path: Path, as_json: bool) -> None:
+    if as_json:
+        print(_problems_json(problems))
+    else:
+        print(f"{path}: 无法读取 / unreadable", file=sys.stderr)
+        _print_problems(problems, sys.stderr)
+
+
+def _problems_json(problems: list[Problem]) -> str:
+    records = [{key: p.as_dict()[key] for key in JSON_FIELDS} for p in problems]
+    return json.dumps(records, ensure_ascii=False, indent=2)
+
+
+def _print_report(report: ValidationReport, path: Path, stream: TextIO) -> None:
+    errors, warnings = len(report.errors), len(report.warnings)
+    verdict = "通过 / valid" if report.ok else "未通过 / invalid"
+    print(
+        f"{path}: {verdict} - {len(report.rows)} 行数据, {errors} 个错误, {warnings} 个警告 / "
+        f"{len(report.rows)} rows, {errors} error(s), {warnings} warning(s)",
+        file=stream,
+    )
+    _print_problems(report.problems, stream)
+
+
+def _print_problems(problems: list[Problem], stream: TextIO) -> None:
+    for p in problems:
+        print(f"  [{p.severity}] {p}", file=stream)

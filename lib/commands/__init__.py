@@ -1,1 +1,0 @@
-"""Sub-commands of `python -m lib`, one module per area."""

@@ -1,0 +1,363 @@
+"""The one label catalogue: every word the app, the charts, the exports and the command line
+show, in Chinese (default) and English, and the headings accepted in uploaded files.
+
+Pure data plus small lookups (`pick`, `tr`, `column_labels`, `status_label`), so code that
+builds figures, spreadsheets and pages speaks the user's language from one place without
+importing streamlit. Keys are stable codes; a new label goes here, never beside its user.
+"""
+
+from __future__ import annotations
+
+Lang = str  # "zh" or "en"
+LANGS = ("zh", "en")
+
+# --- statuses, roles, kinds ---------------------------------------------------------------
+
+# Worst first: the order risk lists and "worst status" use.
+STATUS_ORDER = ("overdue", "behind", "no_report", "watch", "on_track", "met")
+
+STATUS_LABELS: dict[str, tuple[str, str]] = {
+    "overdue": ("已逾期", "Overdue"),
+    "behind": ("落后", "Behind"),
+    "no_report": ("未报送", "No report"),
+    "watch": ("关注", "Watch"),
+    "on_track": ("正常", "On track"),
+    "met": ("已完成", "Met"),
+}
+
+STATUS_COLORS: dict[str, str] = {
+    "overdue": "#8B1A1A",
+    "behind": "#D62728",
+    "no_report": "#9E9E9E",
+    "watch": "#F0A202",
+    "on_track": "#2E86AB",
+    "met": "#2CA02C",
+}
+
+RESPONSIBILITY_ROLES: dict[str, tuple[str, str]] = {
+    "lead": ("牵头", "Lead"),
+    "partner": ("配合", "Partner"),
+}
+
+# Account roles (lib.auth.Role by lower-case name): the English word is also what
+# secrets.toml and `add-user --role` accept.
+ACCOUNT_ROLE_LABELS: dict[str, tuple[str, str]] = {
+    "viewer": ("查看者", "viewer"),
+    "analyst": ("分析员", "analyst"),
+    "admin": ("管理员", "admin"),
+}
+
+KIND_LABELS: dict[str, tuple[str, str]] = {
+    "quantity": ("数量指标", "Quantity"),
+    "milestone": ("节点指标", "Milestone"),
+}
+
+UNIT_KIND_LABELS: dict[str, tuple[str, str]] = {
+    "municipal_department": ("市直部门", "Municipal department"),
+    "party_department": ("市委部门", "Party department"),
+    "county_government": ("县(市、区)政府", "County/district government"),
+    "zone_committee": ("园区管委会", "Zone committee"),
+    "central_agency": ("驻肇单位", "Central/provincial agency"),
+    "group": ("单位组", "Group"),
+}
+
+SAMPLE_DATA_NOTICE = (
+    "示例数据，非真实统计：当前显示的进度数据为演示用虚构数据。",
+    "Sample data, not real statistics: the progress figures shown are invented for demonstration.",
+)
+
+
+def pick(pair: tuple[str, str], lang: Lang) -> str:
+    """The Chinese or English half of a (zh, en) label pair."""
+    return pair[1] if lang == "en" else pair[0]
+
+
+def status_label(status: str, lang: Lang) -> str:
+    """Display label of a status code."""
+    return pick(STATUS_LABELS[status], lang)
+
+
+# Chart titles, axis titles, trace names and cell marks, (zh, en); used by lib/output/charts.py.
+# Entries with {n} are format strings.
+CHART_TEXT: dict[str, tuple[str, str]] = {
+    "no_data": ("暂无数据", "No data"),
+    "section_title": ("各分节完成度", "Completion by section"),
+    "task_title": ("各任务完成度", "Completion by task"),
+    "status_title": ("指标状态分布", "Indicators by status"),
+    "trend_title": ("完成度走势", "Completion over time"),
+    "workload_title": ("责任单位任务量", "Unit workload"),
+    "workload_top": ("（前 {n} 名）", " (top {n})"),
+    "heatmap_title": ("责任单位 × 分节 责任分布", "Responsibilities by unit and section"),
+    "heatmap_by_load": ("（按加权工作量着色）", " (colour: weighted load)"),
+    "heatmap_by_status": ("（按最差状态着色）", " (colour: worst status)"),
+    "heatmap_part": (
+        "：负荷最重的 {units}/{units_total} 个单位，{sections}/{sections_total} 个分节",
+        ": heaviest {units} of {units_total} units, {sections} of {sections_total} sections",
+    ),
+    "completion": ("完成度", "Completion"),
+    "expected": ("应达进度", "Expected pace"),
+    "completion_axis": ("完成度（%）", "Completion (%)"),
+    "indicator_count": ("指标数", "Indicators"),
+    "task_count": ("任务数", "Tasks"),
+    "period_axis": ("报告期", "Period"),
+    "status": ("状态", "Status"),
+    "worst_status": ("最差状态", "Worst status"),
+    "weighted_load": ("加权工作量", "Weighted load"),
+    "lagging_tasks": ("落后/逾期任务", "Tasks behind/overdue"),
+    "lead_unit": ("牵头单位", "Lead unit"),
+    "unit_axis": ("责任单位", "Unit"),
+    "section_axis": ("分节", "Section"),
+    "lead_mark": ("牵{n}", "L{n}"),
+    "partner_mark": ("配{n}", "P{n}"),
+    "lead_tasks": ("牵头", "Lead"),
+    "partner_tasks": ("配合", "Partner"),
+}
+
+# --- uploaded files --------------------------------------------------------------------------
+
+# canonical column -> accepted headings (compared after `_header_key`)
+INPUT_HEADINGS: dict[str, tuple[str, ...]] = {
+    "indicator_id": ("indicator_id", "指标编号"),
+    "period": ("period", "报告期"),
+    "value": ("value", "完成值"),
+    "note": ("note", "进展情况"),
+    "reporter": ("reporter", "填报单位"),
+}
+# Words accepted in 完成值 for a milestone (percent done); the template states this list.
+MILESTONE_WORDS: dict[str, float] = {"已完成": 100.0, "完成": 100.0, "未开始": 0.0, "未启动": 0.0}
+# Read-only helper columns the template puts beside the inputs (ignored when read back).
+TEMPLATE_HELPER_HEADINGS: dict[str, tuple[str, str]] = {
+    "name": ("指标名称", "indicator_name"),
+    "unit": ("单位", "unit"),
+    "target": ("目标值", "target"),
+    "deadline": ("完成时限", "deadline"),
+    "task": ("所属任务", "task"),
+    "lead_unit": ("牵头单位", "lead_unit"),
+}
+
+
+# --- column headings of every table shown or exported ------------------------------------
+
+COLUMN_LABELS: dict[str, tuple[str, str]] = {
+    "indicator_id": ("指标编号", "Indicator"),
+    "task_id": ("任务编号", "Task"),
+    "section_id": ("分节", "Section"),
+    "title": ("任务", "Task title"),
+    "task_title": ("任务", "Task title"),
+    "name": ("指标名称", "Indicator name"),
+    "kind_label": ("类型", "Kind"),
+    "target": ("目标值", "Target"),
+    "unit": ("单位", "Unit"),
+    "deadline": ("完成时限", "Deadline"),
+    "lead_unit": ("牵头单位", "Lead unit"),
+    "value": ("完成值", "Value"),
+    "value_period": ("数据期", "Figure period"),
+    "progress_pct": ("完成进度", "Progress"),
+    "expected_pct": ("应达进度", "Expected"),
+    "completion_pct": ("完成度", "Completion"),
+    "status_label": ("状态", "Status"),
+    "previous_status_label": ("上期状态", "Previous status"),
+    "reason": ("原因", "Reason"),
+    "needed_per_quarter": ("每季度还需完成", "Needed per quarter"),
+    "forecast": ("到期预测值", "Forecast at deadline"),
+    "source": ("文件原文", "Source clause"),
+    "upload_id": ("上传批次", "Upload"),
+    "note": ("进展情况", "Note"),
+    "reporter": ("填报单位", "Reporter"),
+    "unit_name": ("责任单位", "Unit"),
+    "kind": ("类别", "Kind"),
+    "tasks_led": ("牵头任务数", "Tasks led"),
+    "tasks_partner": ("配合任务数", "Tasks as partner"),
+    "indicators_led": ("牵头指标数", "Indicators led"),
+    "weighted_load": ("加权工作量", "Weighted load"),
+    "tasks_behind_or_overdue": ("落后/逾期任务数", "Tasks behind/overdue"),
+    "worst_status_label": ("最差状态", "Worst status"),
+    "role_label": ("角色", "Role"),
+    "indicator_count": ("指标数", "Indicators"),
+    "task_count": ("任务数", "Tasks"),
+    "id": ("批次号", "Upload id"),
+    "file_name": ("文件名", "File"),
+    "uploaded_by": ("上传人", "Uploaded by"),
+    "uploaded_at": ("上传时间", "Uploaded at"),
+    "row_count": ("行数", "Rows"),
+    "upload_status": ("批次状态", "Upload status"),
+    "period": ("报告期", "Period"),
+    "old_value": ("原值", "Stored value"),
+    "new_value": ("新值", "New value"),
+    "change": ("变化", "Change"),
+    "row": ("行号", "Row"),
+    "column": ("列", "Column"),
+    "code": ("规则", "Rule"),
+    "severity": ("级别", "Severity"),
+    "message": ("说明", "Message"),
+    "status": ("状态", "Status"),
+    "p": ("进度 p", "Progress p"),
+    "e": ("应达 e", "Expected e"),
+}
+
+
+def column_labels(keys: list[str], lang: str) -> dict[str, str]:
+    """{column: heading} for the given columns in the chosen language."""
+    index = 1 if lang == "en" else 0
+    return {key: COLUMN_LABELS[key][index] for key in keys}
+
+
+# --- page text -------------------------------------------------------------------------------
+
+UI_TEXT: dict[str, tuple[str, str]] = {
+    "app_title": ("督办看板", "Key-task supervision dashboard"),
+    "app_subtitle": (
+        "肇府办〔2014〕9号《实施珠三角规划纲要2014年重点工作任务安排》",
+        "Zhaoqing 2014 key tasks under the PRD Reform and Development Plan (肇府办〔2014〕9号)",
+    ),
+    "nav_overview": ("总览", "Overview"),
+    "nav_sections": ("分项进展", "Sections"),
+    "nav_units": ("责任单位", "Units"),
+    "nav_risks": ("风险预警", "At risk"),
+    "nav_tasks": ("任务清单", "Tasks"),
+    "nav_upload": ("数据上传", "Upload"),
+    "language": ("语言 / Language", "Language / 语言"),
+    "filters": ("筛选", "Filters"),
+    "as_of": ("数据截至", "As of"),
+    "sections_filter": ("分节", "Sections"),
+    "all_sections": ("全部分节", "All sections"),
+    "unit_filter": ("责任单位", "Responsible unit"),
+    "all_units": ("全部单位", "All units"),
+    "lead_only": ("仅看牵头任务", "Lead tasks only"),
+    "share_hint": (
+        "筛选条件已写入网址，复制浏览器地址即可分享当前视图。",
+        "The filters are in the URL: copy the address to share this exact view.",
+    ),
+    "as_of_banner": ("数据截至 {period}", "Data as of {period}"),
+    "no_figures": (
+        "暂无进度数据：数据库中尚未导入任何季度报表。请在“数据上传”页面导入。",
+        "No figures yet: no quarterly report has been imported. Use the Upload page.",
+    ),
+    "empty_scope": (
+        "当前筛选条件下没有任务。",
+        "No task matches the current filters.",
+    ),
+    "kpi_tasks": ("重点任务", "Tasks"),
+    "kpi_indicators": ("跟踪指标", "Indicators"),
+    "kpi_completion": ("总体完成度", "Overall completion"),
+    "kpi_expected": ("按时序应达", "Expected by now"),
+    "kpi_at_risk": ("需督办指标", "Indicators needing follow-up"),
+    "status_changes": ("本期状态变化的指标", "Indicators whose status changed this period"),
+    "no_status_changes": (
+        "与上期相比没有状态变化。",
+        "No status changed since the previous period.",
+    ),
+    "no_previous": (
+        "这是第一个报告期，没有可比较的上期。",
+        "First reporting period: nothing to compare.",
+    ),
+    "task_detail": ("任务详情", "Task detail"),
+    "choose_task": ("选择任务", "Choose a task"),
+    "task_text": ("任务原文", "Task text"),
+    "units_label": ("责任单位（★牵头）", "Responsible units (★ lead)"),
+    "indicators_label": ("指标", "Indicators"),
+    "workload_table": ("责任单位工作量", "Unit workload"),
+    "heatmap_color": ("热力图着色", "Heatmap colour"),
+    "tasks_of_sections": (
+        "{sections} 个分节的 {tasks} 项任务（点击列标题排序，右上角可搜索）",
+        "{tasks} tasks in {sections} sections (click a heading to sort; search at the top right)",
+    ),
+    "heatmap_units": ("热力图显示单位", "Units in heatmap"),
+    "heatmap_part_note": (
+        "热力图显示负荷最重的 {units} 个单位（共 {units_total} 个）及其负荷最重的 {sections} 个分节"
+        "（共 {sections_total} 个）。其余单位见下方工作量表；在侧栏选择分节可查看其他分节。",
+        "The heatmap shows the {units} units with the heaviest load (of {units_total}) and the "
+        "{sections} sections where they carry most (of {sections_total}). Every unit is in the "
+        "workload table below; choose sections in the sidebar to see others.",
+    ),
+    "color_load": ("按工作量", "By load"),
+    "color_status": ("按最差状态", "By worst status"),
+    "expand_groups": (
+        "将“各县(市、区)政府”展开为各县(市、区)",
+        "Expand county groups to member governments",
+    ),
+    "scorecard": ("单位记分卡", "Unit scorecard"),
+    "choose_unit": ("选择单位", "Choose a unit"),
+    "risk_intro": (
+        "以下指标处于关注、落后、逾期或未报送状态，按严重程度排序。",
+        "Indicators on watch, behind, overdue or without report, worst first.",
+    ),
+    "no_risks": (
+        "当前筛选条件下没有需要督办的指标。",
+        "No indicator needs follow-up under these filters.",
+    ),
+    "status_filter": ("状态", "Status"),
+    "download_csv": ("下载督办清单 (CSV)", "Download follow-up list (CSV)"),
+    "download_xlsx": ("下载督办清单 (Excel)", "Download follow-up list (Excel)"),
+    "search": ("搜索（任务编号、标题、原文或单位）", "Search (task id, title, text or unit)"),
+    "no_search_hits": ("没有匹配的任务。", "No task matches the search."),
+    "upload_intro": (
+        "上传季度进度报表（Excel 或 CSV）。系统先逐格校验，所有错误一次列出；"
+        "无错误时可预览变化并确认导入。",
+        "Upload a quarterly progress file (Excel or CSV). Every cell is checked and all problems "
+        "are listed at once; with no errors you can preview the changes and confirm the import.",
+    ),
+    "template_xlsx": ("下载填报模板 (Excel)", "Download template (Excel)"),
+    "template_csv": ("下载填报模板 (CSV)", "Download template (CSV)"),
+    "choose_file": ("选择文件", "Choose a file"),
+    "validation_ok": ("校验通过，可以导入。", "Validation passed: ready to import."),
+    "validation_errors": (
+        "发现 {n} 个错误，文件未导入。请修改后重新上传。",
+        "{n} error(s) found; nothing was imported. Fix the file and upload it again.",
+    ),
+    "validation_warnings": ("{n} 个提示（不影响导入）", "{n} warning(s) (import still allowed)"),
+    "report_csv": ("下载校验报告 (CSV)", "Download validation report (CSV)"),
+    "report_xlsx": ("下载校验报告 (Excel)", "Download validation report (Excel)"),
+    "preview": ("导入预览：与已存数据相比的变化", "Preview: changes against stored figures"),
+    "confirm_import": ("确认导入", "Confirm import"),
+    "reporter_name": ("填报人", "Submitted by"),
+    "imported": ("已导入，批次号 {id}。", "Imported as upload #{id}."),
+    "history": ("上传记录", "Upload history"),
+    "withdraw": ("撤回所选批次", "Withdraw selected upload"),
+    "withdraw_id": ("要撤回的批次号", "Upload id to withdraw"),
+    "withdrawn": (
+        "批次 {id} 已撤回，之前的数值已恢复。",
+        "Upload #{id} withdrawn; earlier values restored.",
+    ),
+    "no_uploads": ("尚无上传记录。", "No uploads yet."),
+    "source_doc": ("数据来源", "Source"),
+    "login": ("登录", "Log in"),
+    "logout": ("退出登录", "Log out"),
+    "account": ("账户名", "Account"),
+    "password": ("密码", "Password"),
+    "login_failed": ("账户名或密码错误。", "Wrong account name or password."),
+    "login_needed": ("请先登录。", "Please log in."),
+    "guest": ("当前以访客身份浏览（只读）。", "Browsing as a guest (read only)."),
+    "signed_in_as": ("当前用户：{name}（{role}）", "Signed in as {name} ({role})"),
+    "single_user": (
+        "未配置账户：本机以单一本地分析员身份运行。",
+        "No accounts configured: running as the single local analyst.",
+    ),
+    "single_user_upload": (
+        "未配置账户：本机以单一本地分析员身份运行，上传与撤回均记录为“本地分析员”。"
+        "多人使用时请配置账户（见 SECURITY.md）。",
+        "No accounts are configured: this app runs as a single local analyst and records "
+        "uploads and withdrawals as 'local analyst'. Configure accounts for shared use "
+        "(see SECURITY.md).",
+    ),
+    "analyst_needed": (
+        "上传与撤回需要分析员权限。请以分析员或管理员账户登录。",
+        "Uploading and withdrawing need the analyst role: log in as an analyst or admin.",
+    ),
+    "chart_png": ("下载幻灯片图片 (PNG)", "Download slide image (PNG)"),
+    "present_view": ("演示视图（16:9）", "Presentation view (16:9)"),
+    "present_help": (
+        "隐藏侧栏与工具栏，按 16:9 固定宽度排版，便于截图放入汇报材料或打印（A4 横向）。",
+        "Hides the sidebar and toolbar and lays the page out at a fixed 16:9 width for "
+        "screenshots and printing (A4 landscape).",
+    ),
+    "leave_present": ("退出演示视图", "Leave presentation view"),
+    "brief_pptx": ("下载汇报材料 (PPT)", "Download briefing deck (PPT)"),
+}
+
+
+def tr(key: str, lang: str, **fmt: object) -> str:
+    """The string for `key` in `lang`, formatted with `fmt`."""
+    zh, en = UI_TEXT[key]
+    text = en if lang == "en" else zh
+    return text.format(**fmt) if fmt else text

@@ -1,0 +1,451 @@
+"""Plotly figures for the pages and for slides: one pure function per chart, frame in, figure out.
+
+Each `*_figure` takes a frame from lib.status.metrics plus plain options and returns a
+`go.Figure` with a title in the chosen language, the CJK font stack, a white template and
+the status colours of lib.core.labels. Any text that comes from the plan or from uploads (names,
+titles, units) is HTML-escaped before it reaches a label or hover text, because plotly
+renders a subset of HTML there. An empty frame gives a titled figure saying "暂无数据 / No
+data" rather than a blank chart.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from lib.core.labels import (
+    CHART_TEXT,
+    RESPONSIBILITY_ROLES,
+    STATUS_COLORS,
+    STATUS_ORDER,
+    pick,
+    status_label,
+)
+from lib.core.periods import period_label
+from lib.output.fonts import FONT_FAMILY
+from lib.status.metrics import HeatmapCells
+
+TEMPLATE = "plotly_white"
+EXPECTED_COLOR = "#333333"
+LEAD_COLOR = "#1F4E79"
+PARTNER_COLOR = "#9DC3E6"
+LOAD_COLORSCALE = "Blues"
+_ROW_PX, _MIN_HEIGHT = 30, 360
+
+
+def _text(key: str, lang: str, **values: object) -> str:
+    text = pick(CHART_TEXT[key], lang)
+    return text.format(**values) if values else text
+
+
+def _escaped(values: Iterable[object]) -> list[str]:
+    """Plain text made safe for plotly labels: `<`, `>` and `&` as entities."""
+    return [html.escape(str(v), quote=False) for v in values]
+
+
+def _status_labels(codes: Iterable[str], lang: str) -> list[str]:
+    return [status_label(code, lang) for code in codes]
+
+
+def _styled(fig: go.Figure, title: str, height: int | None = None) -> go.Figure:
+    """The house look: white template, CJK font, title top left, legend above the plot."""
+    fig.update_layout(
+        template=TEMPLATE,
+        title={"text": title, "x": 0.01, "xanchor": "left"},
+        font={"family": FONT_FAMILY, "size": 14, "color": "#222222"},
+        hoverlabel={"font": {"family": FONT_FAMILY}},
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
+        margin={"l": 20, "r": 20, "t": 90, "b": 40},
+    )
+    if height:
+        fig.update_layout(height=height)
+    return fig
+
+
+def _no_data_figure(title: str, lang: str) -> go.Figure:
+    fig = go.Figure()
+    fig.add_annotation(
+        text=_text("no_data", lang),
+        x=0.5,
+        y=0.5,
+        xref="paper",
+        yref="paper",
+        showarrow=False,
+        font={"size": 20, "color": "#888888"},
+    )
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return _styled(fig, title)
+
+
+def _status_legend(statuses: Iterable[str], lang: str) -> list[go.Scatter]:
+    """Legend-only traces, one per status present, worst first (data stays in one trace)."""
+    present = set(statuses)
+    return [
+        go.Scatter(
+            x=[None],
+            y=[None],
+            mode="markers",
+            marker={"symbol": "square", "size": 12, "color": STATUS_COLORS[s]},
+            name=status_label(s, lang),
+            legendgroup=s,
+            hoverinfo="skip",
+        )
+        for s in STATUS_ORDER
+        if s in present
+    ]
+
+
+def _height(rows: int) -> int:
+    return max(_MIN_HEIGHT, 150 + _ROW_PX * rows)
+
+
+# --- completion bars (sections, tasks) -------------------------------------------------------
+
+
+def _completion_bars(
+    frame: pd.DataFrame, ids: pd.Series, labels: list[str], count_key: str, lang: str
+) -> list[go.BaseTraceType]:
+    """Bars of completion % coloured by status, diamonds at expected %, status legend.
+
+    customdata per bar: [id, status label, expected %, count].
+    """
+    completion = (frame["completion"] * 100).to_numpy(dtype=float)
+    expected = (frame["expected"] * 100).to_numpy(dtype=float)
+    statuses = list(frame["status"])
+    customdata = list(
+        zip(
+            ids,
+            _status_labels(statuses, lang),
+            expected.round(1),
+            frame[count_key].astype(int),
+            strict=True,
+        )
+    )
+    bars = go.Bar(
+        x=completion,
+        y=labels,
+        orientation="h",
+        name=_text("completion", lang),
+        marker={"color": [STATUS_COLORS[s] for s in statuses]},
+        texttemplate="%{x:.1f}%",
+        # inside the bar at its base, away from the expected-pace diamond near its end
+        textposition="auto",
+        insidetextanchor="start",
+        insidetextfont={"color": "white"},
+        cliponaxis=False,
+        customdata=customdata,
+        hovertemplate=(
+            f"<b>%{{y}}</b><br>{_text('completion', lang)} %{{x:.1f}}%"
+            f"<br>{_text('expected', lang)} %{{customdata[2]:.1f}}%"
+            f"<br>{_text('status', lang)} %{{customdata[1]}}"
+            f"<br>{_text(count_key, lang)} %{{customdata[3]}}<extra></extra>"
+        ),
+        showlegend=False,
+    )
+    pace = go.Scatter(
+        x=expected,
+        y=labels,
+        mode="markers",
+        name=_text("expected", lang),
+        marker={
+            "symbol": "diamond",
+            "size": 13,
+            "color": EXPECTED_COLOR,
+            "line": {"color": "white", "width": 1.5},
+        },
+        customdata=list(ids),
+        hovertemplate=f"<b>%{{y}}</b><br>{_text('expected', lang)} %{{x:.1f}}%<extra></extra>",
+    )
+    return [bars, pace, *_status_legend(statuses, lang)]
+
+
+def _completion_layout(fig: go.Figure, labels: list[str], lang: str) -> go.Figure:
+    fig.update_xaxes(
+        range=[0, 112], ticksuffix="%", title_text=_text("completion_axis", lang), showgrid=True
+    )
+    fig.update_yaxes(
+        categoryorder="array", categoryarray=labels, autorange="reversed", automargin=True
+    )
+    return fig
+
+
+def completion_by_section_figure(sections: pd.DataFrame, lang: str) -> go.Figure:
+    """Horizontal completion bars per section (document order), expected pace as diamonds."""
+    title = _text("section_title", lang)
+    if sections.empty:
+        return _no_data_figure(title, lang)
+    labels = _escaped(sections["title"])
+    if len(set(labels)) < len(labels):  # two sections with one title would share a bar
+        labels = _escaped(sections["section_id"] + " " + sections["title"])
+    traces = _completion_bars(sections, sections["section_id"], labels, "task_count", lang)
+    fig = _styled(go.Figure(traces), title, _height(len(sections)))
+    return _completion_layout(fig, labels, lang)
+
+
+def task_completion_figure(tasks: pd.DataFrame, lang: str) -> go.Figure:
+    """Horizontal completion bars per task ('T01 title'), expected pace as diamonds."""
+    title = _text("task_title", lang)
+    if tasks.empty:
+        return _no_data_figure(title, lang)
+    labels = _escaped(tasks["task_id"] + " " + tasks["title"])
+    traces = _completion_bars(tasks, tasks["task_id"], labels, "indicator_count", lang)
+    fig = _styled(go.Figure(traces), title, _height(len(tasks)))
+    return _completion_layout(fig, labels, lang)
+
+
+# --- status mix and trend --------------------------------------------------------------------
+
+
+def status_distribution_figure(status: pd.DataFrame, lang: str) -> go.Figure:
+    """Indicator count per status, worst first, in status colours; customdata = status code."""
+    title = _text("status_title", lang)
+    if status.empty:
+        return _no_data_figure(title, lang)
+    counts = status["status"].value_counts().reindex(list(STATUS_ORDER), fill_value=0)
+    fig = go.Figure(
+        go.Bar(
+            x=_status_labels(STATUS_ORDER, lang),
+            y=counts.to_numpy(),
+            name=_text("indicator_count", lang),
+            marker={"color": [STATUS_COLORS[s] for s in STATUS_ORDER]},
+            text=counts.to_numpy(),
+            textposition="outside",
+            cliponaxis=False,
+            customdata=list(STATUS_ORDER),
+            hovertemplate=f"%{{x}}<br>{_text('indicator_count', lang)} %{{y}}<extra></extra>",
+            showlegend=False,
+        )
+    )
+    fig.update_yaxes(title_text=_text("indicator_count", lang), rangemode="tozero")
+    return _styled(fig, title)
+
+
+def completion_trend_figure(trend: pd.DataFrame, lang: str) -> go.Figure:
+    """Overall completion and expected pace (%) per period; customdata = period code."""
+    title = _text("trend_title", lang)
+    if trend.empty:
+        return _no_data_figure(title, lang)
+    periods = list(trend["period"])
+    labels = [period_label(p, lang) for p in periods]
+    lines = [
+        ("completion", STATUS_COLORS["on_track"], "solid", "circle"),
+        ("expected", EXPECTED_COLOR, "dash", "diamond"),
+    ]
+    fig = go.Figure(
+        [
+            go.Scatter(
+                x=labels,
+                y=(trend[column] * 100).to_numpy(dtype=float),
+                mode="lines+markers",
+                name=_text(column, lang),
+                line={"color": color, "dash": dash, "width": 3},
+                marker={"symbol": symbol, "size": 10},
+                customdata=periods,
+                hovertemplate=f"%{{x}}<br>{_text(column, lang)} %{{y:.1f}}%<extra></extra>",
+            )
+            for column, color, dash, symbol in lines
+        ]
+    )
+    fig.update_yaxes(range=[0, 105], ticksuffix="%", title_text=_text("completion_axis", lang))
+    fig.update_xaxes(title_text=_text("period_axis", lang), type="category")
+    return _styled(fig, title)
+
+
+# --- units -----------------------------------------------------------------------------------
+
+
+def unit_workload_figure(workload: pd.DataFrame, lang: str, top: int = 25) -> go.Figure:
+    """Stacked bars of tasks led and tasks as partner for the `top` units by weighted load.
+
+    customdata per bar: [weighted load, tasks behind/overdue, worst status label].
+    """
+    title = _text("workload_title", lang)
+    if workload.empty:
+        return _no_data_figure(title, lang)
+    if len(workload) > top:
+        title += _text("workload_top", lang, n=top)
+    shown = workload.sort_values("weighted_load", ascending=False, kind="stable").head(top)
+    units = _escaped(shown["unit"])
+    customdata = list(
+        zip(
+            shown["weighted_load"].astype(float),
+            shown["tasks_behind_or_overdue"].astype(int),
+            _status_labels(shown["worst_status"], lang),
+            strict=True,
+        )
+    )
+    hover_tail = (
+        f"<br>{_text('weighted_load', lang)} %{{customdata[0]:g}}"
+        f"<br>{_text('lagging_tasks', lang)} %{{customdata[1]}}"
+        f"<br>{_text('worst_status', lang)} %{{customdata[2]}}<extra></extra>"
+    )
+    bars = [
+        go.Bar(
+            x=shown[column].to_numpy(dtype=int),
+            y=units,
+            orientation="h",
+            name=pick(RESPONSIBILITY_ROLES[role], lang),
+            marker={"color": color},
+            customdata=customdata,
+            hovertemplate=f"<b>%{{y}}</b><br>{pick(RESPONSIBILITY_ROLES[role], lang)} %{{x}}"
+            + hover_tail,
+        )
+        for column, role, color in [
+            ("tasks_led", "lead", LEAD_COLOR),
+            ("tasks_partner", "partner", PARTNER_COLOR),
+        ]
+    ]
+    fig = _styled(go.Figure(bars), title, _height(len(shown)))
+    fig.update_layout(barmode="stack", legend={"traceorder": "normal"})
+    fig.update_xaxes(title_text=_text("task_count", lang))
+    fig.update_yaxes(
+        categoryorder="array", categoryarray=units, autorange="reversed", automargin=True
+    )
+    return fig
+
+
+def _short_title(title: str) -> str:
+    """The words before the first comma: '开拓创新,加大改革攻坚力度' -> '开拓创新'."""
+    return re.split(r"[,，、]", title, maxsplit=1)[0][:10]
+
+
+def responsibility_heatmap_figure(
+    matrix: pd.DataFrame,
+    sections: pd.DataFrame,
+    lang: str,
+    color_by: str = "load",
+    *,
+    part_of: HeatmapCells | None = None,
+) -> go.Figure:
+    """Units (rows, heaviest load first) x sections (columns, document order) heatmap.
+
+    Cells read '牵2 配1' / 'L2 P1'; colour is the weighted load (continuous) or the worst
+    status of the unit's tasks there (status colours, with a legend). customdata holds each
+    cell's comma-separated task ids ('' where the unit has none). With `part_of` (the
+    heaviest part of a larger matrix), the title says how many units and sections it shows
+    out of how many.
+    """
+    if color_by not in ("load", "status"):
+        raise ValueError(f"color_by must be 'load' or 'status', got {color_by!r}")
+    title = _text("heatmap_title", lang) + _text(f"heatmap_by_{color_by}", lang)
+    if part_of is not None and part_of.is_partial:
+        title += _text("heatmap_part", lang, **part_of.counts())
+    if matrix.empty:
+        return _no_data_figure(title, lang)
+    units = list(_units_by_load(matrix))
+    shown = sections[sections["section_id"].isin(matrix["section_id"])]
+    section_ids = list(shown["section_id"])
+    cells = _heatmap_cells(matrix, shown, lang)
+
+    def grid(column: str, fill: object) -> np.ndarray:
+        wide = cells.pivot(index="unit", columns="section_id", values=column)
+        return wide.reindex(index=units, columns=section_ids).fillna(fill).to_numpy()
+
+    ranks = grid("rank", np.nan).astype(float)
+    heatmap = go.Heatmap(
+        x=section_ids,
+        y=_escaped(units),
+        z=grid("load", np.nan).astype(float) if color_by == "load" else ranks,
+        text=grid("mark", ""),
+        texttemplate="%{text}",
+        hovertext=grid("hover", ""),
+        hovertemplate="%{hovertext}<extra></extra>",
+        customdata=grid("task_ids", ""),
+        xgap=2,
+        ygap=2,
+        hoverongaps=False,
+        name=_text("weighted_load" if color_by == "load" else "worst_status", lang),
+        **_heatmap_colours(color_by, lang, float(matrix["load"].max())),
+    )
+    legend = _status_legend(matrix["worst_status"], lang) if color_by == "status" else []
+    fig = _styled(go.Figure([heatmap, *legend]), title, _height(len(units)) + 40)
+    fig.update_xaxes(
+        tickmode="array",
+        tickvals=section_ids,
+        ticktext=[f"{s}<br>{t}" for s, t in zip(section_ids, _short_titles(shown), strict=True)],
+        side="top",
+        showgrid=False,
+    )
+    fig.update_yaxes(autorange="reversed", automargin=True, showgrid=False)
+    # The section names sit on top, so the status legend goes under the grid.
+    fig.update_layout(margin={"t": 140}, legend={"y": -0.01, "yanchor": "top"})
+    return fig
+
+
+def _units_by_load(matrix: pd.DataFrame) -> pd.Index:
+    """Units by total load, heaviest first; ties keep the matrix's order."""
+    if "unit_load" in matrix:  # the unit's load over all sections, not only those shown
+        totals = matrix.groupby("unit", sort=False)["unit_load"].first()
+    else:
+        totals = matrix.groupby("unit", sort=False)["load"].sum()
+    return totals.sort_values(ascending=False, kind="stable").index
+
+
+def _short_titles(sections: pd.DataFrame) -> list[str]:
+    return _escaped(sections["title"].map(_short_title))
+
+
+def _heatmap_cells(matrix: pd.DataFrame, sections: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Per (unit, section): the lead/partner mark, status rank and escaped hover text."""
+    lead = _text("lead_mark", lang, n="") + matrix["lead_count"].astype(str)
+    partner = _text("partner_mark", lang, n="") + matrix["partner_count"].astype(str)
+    mark = (
+        lead.where(matrix["lead_count"] > 0, "")
+        + np.where((matrix["lead_count"] > 0) & (matrix["partner_count"] > 0), " ", "")
+        + partner.where(matrix["partner_count"] > 0, "")
+    )
+    titles = matrix["section_id"].map(sections.set_index("section_id")["title"]).fillna("")
+    statuses = matrix["worst_status"].map(lambda s: status_label(s, lang))
+    lead_ids = matrix.get("lead_task_ids", pd.Series("", index=matrix.index))
+    partner_ids = matrix.get("partner_task_ids", pd.Series("", index=matrix.index))
+    hover = (
+        "<b>"
+        + pd.Series(_escaped(matrix["unit"]), index=matrix.index)
+        + "</b><br>"
+        + matrix["section_id"]
+        + " "
+        + pd.Series(_escaped(titles), index=matrix.index)
+        + f"<br>{pick(RESPONSIBILITY_ROLES['lead'], lang)}："
+        + lead_ids.fillna("").replace("", "-")
+        + f"<br>{pick(RESPONSIBILITY_ROLES['partner'], lang)}："
+        + partner_ids.fillna("").replace("", "-")
+        + f"<br>{_text('weighted_load', lang)}："
+        + matrix["load"].map("{:g}".format)
+        + f"<br>{_text('worst_status', lang)}："
+        + statuses
+    )
+    return pd.DataFrame(
+        {
+            "unit": matrix["unit"],
+            "section_id": matrix["section_id"],
+            "load": matrix["load"],
+            "rank": matrix["worst_status"].map(dict(zip(STATUS_ORDER, range(6), strict=True))),
+            "mark": mark,
+            "hover": hover,
+            "task_ids": matrix["task_ids"],
+        }
+    )
+
+
+def _heatmap_colours(color_by: str, lang: str, max_load: float) -> dict[str, object]:
+    """Continuous blues from 0 for load; for status, one flat band per status rank 0..5."""
+    if color_by == "load":
+        return {
+            "colorscale": LOAD_COLORSCALE,
+            "zmin": 0,
+            "zmax": max(max_load, 1.0),
+            "colorbar": {"title": {"text": _text("weighted_load", lang)}},
+        }
+    n = len(STATUS_ORDER)
+    scale = []
+    for rank, status in enumerate(STATUS_ORDER):
+        scale += [[rank / n, STATUS_COLORS[status]], [(rank + 1) / n, STATUS_COLORS[status]]]
+    return {"colorscale": scale, "zmin": -0.5, "zmax": n - 0.5, "showscale": False}

@@ -1,0 +1,1 @@
+"""lib.store.progress_store."""
