@@ -147,7 +147,7 @@ def _govs(cities: tuple[str, ...]) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class SyntheticPlan:
-    """Frames of a generated plan, in the column names lib.plan.catalog uses."""
+    """Frames of a generated plan, in the column names lib.plan.model uses."""
 
     period_start: date
     period_end: date
@@ -385,7 +385,7 @@ def progress_frame(
     """Cumulative figures per (indicator, quarter), quarter by quarter, as upload cells.
 
     `indicators` needs indicator_id, kind, unit, target, baseline (NaN or 0 = none),
-    direction, deadline and lead_unit (lib.plan.catalog's frame has them). About `keep_share` of the
+    direction, deadline and lead_unit (lib.plan's frame has them). About `keep_share` of the
     cells are reported; a value never moves away from the target from one quarter to the
     next. `aliases` maps some unit names to a full name written instead, as people do.
     """

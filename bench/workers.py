@@ -86,7 +86,10 @@ def pages(changes: int, sections: list[str]) -> dict[str, object]:
     import plotly.graph_objects  # noqa: F401
     from streamlit.testing.v1 import AppTest  # noqa: F401
 
-    import lib.status.metrics  # noqa: F401
+    import lib.status.indicators
+    import lib.status.rollups
+    import lib.status.trend
+    import lib.status.units  # noqa: F401
 
     before_data = peak_rss_bytes()
     session = Session(APP, sections)
@@ -109,9 +112,9 @@ def pages(changes: int, sections: list[str]) -> dict[str, object]:
 
 def frame_bytes() -> dict[str, int]:
     """Deep size of the plan's frames and of the current figures, loaded afresh."""
-    from lib.plan.catalog import load_plan
+    from lib.plan.loader import load_plan
     from lib.services.settings import settings_from_env
-    from lib.store.progress_store import ProgressStore
+    from lib.store.repository import ProgressStore
 
     settings = settings_from_env()
     plan = load_plan(settings.plan_file, cache_dir=settings.cache_dir)
@@ -130,7 +133,7 @@ def first_read() -> dict[str, object]:
     on-disk cache every later process maps (what the app's first visitor after an upload
     waits for); its seconds and this process's peak RSS."""
     from lib.services.settings import cache_dir_for, settings_from_env
-    from lib.store.progress_store import ProgressStore
+    from lib.store.repository import ProgressStore
 
     store_file = settings_from_env().store_file
     started = time.perf_counter()

@@ -6,7 +6,12 @@ import random
 import sqlite3
 from pathlib import Path
 
+import pandas as pd
+import pyarrow as pa
+
 from lib.auth.accounts import Role, User
+from lib.store.batches import decoded_batch, empty_decoded_batches
+from lib.store.current import figures_frame
 
 # The plan metadata every small test plan starts with; each test appends its own units and
 # sections (a 2014 calendar-year plan, like the real one).
@@ -43,6 +48,26 @@ def incompressible_text(length: int, seed: object) -> str:
     compresses its batches, so a test that must fill a disk cannot use repeated text."""
     chooser = random.Random(str(seed))
     return "".join(chr(chooser.randrange(0x4E00, 0x9FA6)) for _ in range(length))
+
+
+def stored_figures(path: Path) -> pd.DataFrame:
+    """Every figure stored at `path`, of every upload (withdrawn ones too): upload_id, row_no,
+    indicator_id, period, value, note, reporter ("" when empty), by upload_id and row_no.
+    Read in one snapshot with a raw connection (outside the store) and decoded with the
+    store's batch codec, which refuses a damaged batch."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        conn.execute("BEGIN")
+        found = conn.execute(
+            "SELECT upload_id, format, row_count, batch FROM figure_batches ORDER BY upload_id"
+        ).fetchall()
+        conn.execute("COMMIT")
+    finally:
+        conn.close()
+    decoded = [decoded_batch(*row) for row in found]
+    table = pa.concat_tables(decoded) if decoded else empty_decoded_batches()
+    columns = ["upload_id", "row_no", "indicator_id", "period", "value", "note", "reporter"]
+    return figures_frame(table, columns)
 
 
 def dump(path: Path) -> list[str]:

@@ -24,9 +24,10 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from lib.core.periods import period_end
-from lib.ingest.progress_file import validate_progress
+from lib.ingest.report import validate_progress
 from lib.output.tabular_export import csv_bytes
-from lib.plan.catalog import Plan, load_plan
+from lib.plan.loader import load_plan
+from lib.plan.model import Plan
 from lib.services.settings import DEFAULT_PLAN_FILE, SAMPLE_PROGRESS_FILE
 
 SEED = 20140930

@@ -427,11 +427,6 @@ def session_user(
     return user or visitor(settings)
 
 
-def login_required(settings: AuthSettings) -> bool:
-    """True when a visitor must log in before seeing any page."""
-    return visitor(settings) is None
-
-
 def valid_account_name(name: str) -> bool:
     """Account names: 1-64 printable characters without surrounding white space."""
     return 0 < len(name) <= MAX_NAME_LENGTH and name == name.strip() and name.isprintable()

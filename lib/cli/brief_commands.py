@@ -23,10 +23,12 @@ from lib.core.periods import parse_period, period_label
 from lib.output import charts
 from lib.output.briefing import briefing_deck
 from lib.output.images import ExportError, figure_png, slide_figure, source_line
-from lib.plan.catalog import Plan, load_plan
-from lib.services.settings import SAMPLE_PROGRESS_FILE, settings_from_env
-from lib.status import metrics
-from lib.store.progress_store import ProgressStore, ensure_demo_store
+from lib.plan.model import Plan
+from lib.services.settings import settings_from_env
+from lib.services.workspace import open_workspace
+from lib.status.indicators import indicator_status, latest_reported_period
+from lib.status.rollups import section_completion, task_completion
+from lib.status.units import responsibility_matrix
 
 CHARTS = ("section", "status", "heatmap")
 
@@ -58,16 +60,12 @@ class _Inputs:
 
 def _inputs(period_text: str | None) -> _Inputs:
     """Plan, current figures, the as-of period and whether the figures are sample data."""
-    settings = settings_from_env()
-    plan = load_plan(settings.plan_file)
-    store = ProgressStore(settings.store_file)
-    if settings.is_demo_store and SAMPLE_PROGRESS_FILE.exists():
-        ensure_demo_store(store, plan, SAMPLE_PROGRESS_FILE, datetime.now(UTC))
-    progress = store.current_values()
-    period = parse_period(period_text) if period_text else metrics.latest_reported_period(progress)
+    workspace = open_workspace(settings_from_env(), now=datetime.now(UTC))
+    progress = workspace.store.current_values()
+    period = parse_period(period_text) if period_text else latest_reported_period(progress)
     if period is None:
         raise UserInputError([_period_problem(period_text)])
-    return _Inputs(plan, progress, period, store.has_sample_data())
+    return _Inputs(workspace.plan, progress, period, workspace.store.has_sample_data())
 
 
 def _period_problem(period_text: str | None) -> Problem:
@@ -128,13 +126,13 @@ def cmd_chart_png(args: argparse.Namespace) -> int:
 
 def _chart(name: str, inputs: _Inputs, lang: str) -> tuple[go.Figure, list[object]]:
     """The named chart at the as-of period and the upload ids of the figures behind it."""
-    status = metrics.indicator_status(inputs.plan, inputs.progress, inputs.period)
+    status = indicator_status(inputs.plan, inputs.progress, inputs.period)
     upload_ids = status["upload_id"].dropna().tolist()
     if name == "status":
         return charts.status_distribution_figure(status, lang), upload_ids
-    tasks = metrics.task_completion(inputs.plan, status)
-    sections = metrics.section_completion(inputs.plan, tasks)
+    tasks = task_completion(inputs.plan, status)
+    sections = section_completion(inputs.plan, tasks)
     if name == "section":
         return charts.completion_by_section_figure(sections, lang), upload_ids
-    matrix = metrics.responsibility_matrix(inputs.plan, tasks)
+    matrix = responsibility_matrix(inputs.plan, tasks)
     return charts.responsibility_heatmap_figure(matrix, sections, lang), upload_ids

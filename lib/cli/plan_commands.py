@@ -7,7 +7,7 @@ import json
 import sys
 
 from lib.core.errors import PlanError
-from lib.plan.catalog import load_plan, plan_summary
+from lib.plan.loader import load_plan, plan_summary
 from lib.services.settings import settings_from_env
 
 

@@ -18,11 +18,13 @@ from typing import TextIO
 import pandas as pd
 
 from lib.auth.accounts import Role, User
-from lib.core.errors import PlanError, Problem, ProgressFileError, StoreError
-from lib.ingest.progress_file import ValidationReport, validate_progress
-from lib.plan.catalog import Plan, load_plan
+from lib.core.errors import PlanError, Problem, ProgressFileError, StoreError, UserInputError
+from lib.ingest.report import ValidationReport
+from lib.plan.loader import load_plan
+from lib.plan.model import Plan
 from lib.services.settings import settings_from_env
-from lib.store.progress_store import ProgressStore
+from lib.services.uploads import checked_upload, import_upload, withdraw_upload
+from lib.store.repository import ProgressStore
 
 EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
 JSON_FIELDS = ("row", "column", "value", "code", "severity", "message_zh", "message_en")
@@ -98,14 +100,15 @@ def cmd_import(args: argparse.Namespace) -> int:
         print("未导入任何数据 / nothing was imported", file=sys.stderr)
         return EXIT_INVALID
     try:
-        upload_id = store.import_report(
+        upload_id = import_upload(
+            store,
             report,
             content=content,  # the very bytes that were validated
             file_name=path.name,
-            by=cli_user(args.by),
+            user=cli_user(args.by),
             now=datetime.now(UTC),
         )
-    except StoreError as exc:
+    except UserInputError as exc:  # a refusal: the same bytes again, a busy store...
         _print_problems(exc.problems, sys.stderr)
         return EXIT_INVALID
     print(
@@ -138,8 +141,8 @@ def cmd_withdraw(args: argparse.Namespace) -> int:
     if store is None:
         return EXIT_INVALID
     try:
-        store.withdraw(args.id, by=cli_user(args.by), now=datetime.now(UTC))
-    except StoreError as exc:
+        withdraw_upload(store, args.id, user=cli_user(args.by), now=datetime.now(UTC))
+    except UserInputError as exc:
         _print_problems(exc.problems, sys.stderr)
         return EXIT_INVALID
     print(f"已撤回第 {args.id} 批 / withdrew upload {args.id}")
@@ -203,7 +206,7 @@ def _validated(
     try:
         # the operator's own file on the server: read under the bulk limits (a province's
         # quarters in one file), every other rule as for a web upload
-        report = validate_progress(content, path.name, plan, stored=stored, sheet=sheet, bulk=True)
+        report = checked_upload(plan, content, path.name, stored, sheet, bulk=True)
         return content, report
     except ProgressFileError as exc:
         _emit_unreadable(exc.problems, path, as_json)

@@ -1,11 +1,10 @@
 """`status`: every indicator's value, progress, expected pace, status and reason at a quarter.
 
-Runs the same `lib.status.metrics.indicator_status` as the pages on the store's current values
-(PLAN_FILE and PROGRESS_DB via `lib.services.settings.settings_from_env()`; without
-PROGRESS_DB the demo
-store, seeded from the bundled sample like the app does). Prints an aligned table, or JSON
-with `--json`. Exit codes follow lib/cli/main.py: 0 success, 1 bad period or refused store,
-2 unreadable plan.
+Runs the same `lib.status.indicators.indicator_status` as the pages on the store's current values
+(PLAN_FILE and PROGRESS_DB via `lib.services.settings.settings_from_env()`, opened by
+`lib.services.workspace.open_workspace` as the app does: without PROGRESS_DB the demo store,
+seeded from the bundled sample). Prints an aligned table, or JSON with `--json`. Exit
+codes follow lib/cli/main.py: 0 success, 1 bad period or refused store, 2 unreadable plan.
 """
 
 from __future__ import annotations
@@ -22,14 +21,11 @@ import pandas as pd
 from lib.core.errors import PlanError, Problem, StoreError
 from lib.core.labels import column_labels, status_label
 from lib.core.periods import parse_period, period_label, periods_between
-from lib.plan.catalog import Plan, load_plan
-from lib.services.settings import SAMPLE_PROGRESS_FILE, settings_from_env
-from lib.status.metrics import (
-    indicator_status,
-    latest_reported_period,
-    overall_summary,
-    task_completion,
-)
+from lib.plan.model import Plan
+from lib.services.settings import settings_from_env
+from lib.services.workspace import open_workspace
+from lib.status.indicators import indicator_status, latest_reported_period
+from lib.status.rollups import overall_summary, task_completion
 
 EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
 JSON_COLUMNS = [
@@ -51,25 +47,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def cmd_status(args: argparse.Namespace) -> int:
     """Print the status of every indicator at --period (default: the latest reported)."""
-    # The store module is developed alongside this command; import it only when run.
-    from lib.store.progress_store import ProgressStore, ensure_demo_store
-
     settings = settings_from_env()
     try:
-        plan = load_plan(settings.plan_file)
+        workspace = open_workspace(settings, now=datetime.now(UTC))
+        figures = workspace.store.current_values()
+        sample = workspace.store.has_sample_data()
     except PlanError as exc:
         print(f"{settings.plan_file}: 计划文件无效 / invalid plan file", file=sys.stderr)
         _print_problems(exc.problems)
         return EXIT_UNREADABLE
-    try:
-        store = ProgressStore(settings.store_file)
-        if settings.is_demo_store:
-            ensure_demo_store(store, plan, SAMPLE_PROGRESS_FILE, datetime.now(UTC))
-        figures = store.current_values()
-        sample = store.has_sample_data()
     except StoreError as exc:
         _print_problems(exc.problems)
         return EXIT_INVALID
+    plan = workspace.plan
     period = _as_of(args.period, plan, figures)
     if period is None:
         return EXIT_INVALID

@@ -13,9 +13,7 @@ LANGS = ("zh", "en")
 
 # --- statuses, roles, kinds ---------------------------------------------------------------
 
-# Worst first: the order risk lists and "worst status" use.
-STATUS_ORDER = ("overdue", "behind", "no_report", "watch", "on_track", "met")
-
+# Words and colours of the status codes (their order, worst first, is lib.status.codes').
 STATUS_LABELS: dict[str, tuple[str, str]] = {
     "overdue": ("已逾期", "Overdue"),
     "behind": ("落后", "Behind"),

@@ -32,13 +32,16 @@ from pptx.oxml.ns import qn
 from pptx.slide import Slide
 from pptx.util import Emu, Inches, Pt
 
-from lib.core.labels import SAMPLE_DATA_NOTICE, STATUS_COLORS, STATUS_ORDER, pick, status_label
+from lib.core.labels import SAMPLE_DATA_NOTICE, STATUS_COLORS, pick, status_label
 from lib.core.periods import period_label
 from lib.output import charts
 from lib.output.fonts import CJK_FONT
 from lib.output.images import figure_png, slide_figure, source_line, upload_batches_text
-from lib.plan.catalog import Plan
-from lib.status import metrics
+from lib.plan.model import Plan
+from lib.status.codes import STATUS_ORDER
+from lib.status.indicators import at_risk_indicators, indicator_status
+from lib.status.rollups import overall_summary, section_completion, task_completion
+from lib.status.units import responsibility_matrix
 
 if TYPE_CHECKING:
     from pptx.presentation import Presentation as PptxPresentation
@@ -148,9 +151,9 @@ def briefing_deck(
     chart_png: ChartRenderer = figure_png,
 ) -> bytes:
     """The .pptx bytes of the briefing deck for `as_of` (a period such as '2014Q2')."""
-    status = metrics.indicator_status(plan, progress, as_of)
-    tasks = metrics.task_completion(plan, status)
-    sections = metrics.section_completion(plan, tasks)
+    status = indicator_status(plan, progress, as_of)
+    tasks = task_completion(plan, status)
+    sections = section_completion(plan, tasks)
     upload_ids = _upload_ids(status)
     deck = _Deck(
         plan=plan,
@@ -161,14 +164,14 @@ def briefing_deck(
     )
     prs = _new_presentation(plan, made_on)
     _title_slide(prs, deck, made_on)
-    _overview_slide(prs, deck, metrics.overall_summary(status, tasks))
+    _overview_slide(prs, deck, overall_summary(status, tasks))
     _chart_slide(
         prs, deck, deck.t("section_chart"), charts.completion_by_section_figure(sections, lang)
     )
-    _heatmap_slides(prs, deck, metrics.responsibility_matrix(plan, tasks), sections)
+    _heatmap_slides(prs, deck, responsibility_matrix(plan, tasks), sections)
     for _, section in sections.sort_values("section_no").iterrows():
         _section_slide(prs, deck, section, tasks[tasks["section_id"] == section["section_id"]])
-    _at_risk_slides(prs, deck, metrics.at_risk_indicators(status))
+    _at_risk_slides(prs, deck, at_risk_indicators(status))
     _sources_slide(prs, deck, upload_ids, made_on, sample)
     _add_footers(prs, deck, sample)
     out = BytesIO()

@@ -1,6 +1,6 @@
 """Plotly figures for the pages and for slides: one pure function per chart, frame in, figure out.
 
-Each `*_figure` takes a frame from lib.status.metrics plus plain options and returns a
+Each `*_figure` takes a frame from lib.status plus plain options and returns a
 `go.Figure` with a title in the chosen language, the CJK font stack, a white template and
 the status colours of lib.core.labels. Any text that comes from the plan or from uploads (names,
 titles, units) is HTML-escaped before it reaches a label or hover text, because plotly
@@ -18,17 +18,11 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from lib.core.labels import (
-    CHART_TEXT,
-    RESPONSIBILITY_ROLES,
-    STATUS_COLORS,
-    STATUS_ORDER,
-    pick,
-    status_label,
-)
+from lib.core.labels import CHART_TEXT, RESPONSIBILITY_ROLES, STATUS_COLORS, pick, status_label
 from lib.core.periods import period_label
 from lib.output.fonts import FONT_FAMILY
-from lib.status.metrics import HeatmapCells
+from lib.status.codes import STATUS_ORDER
+from lib.status.units import HeatmapCells
 
 TEMPLATE = "plotly_white"
 EXPECTED_COLOR = "#333333"
@@ -107,7 +101,7 @@ def _height(rows: int) -> int:
     return max(_MIN_HEIGHT, 150 + _ROW_PX * rows)
 
 
-# --- completion bars (sections, tasks) -------------------------------------------------------
+# --- completion bars -------------------------------------------------------------------------
 
 
 def _completion_bars(
@@ -187,17 +181,6 @@ def completion_by_section_figure(sections: pd.DataFrame, lang: str) -> go.Figure
         labels = _escaped(sections["section_id"] + " " + sections["title"])
     traces = _completion_bars(sections, sections["section_id"], labels, "task_count", lang)
     fig = _styled(go.Figure(traces), title, _height(len(sections)))
-    return _completion_layout(fig, labels, lang)
-
-
-def task_completion_figure(tasks: pd.DataFrame, lang: str) -> go.Figure:
-    """Horizontal completion bars per task ('T01 title'), expected pace as diamonds."""
-    title = _text("task_title", lang)
-    if tasks.empty:
-        return _no_data_figure(title, lang)
-    labels = _escaped(tasks["task_id"] + " " + tasks["title"])
-    traces = _completion_bars(tasks, tasks["task_id"], labels, "indicator_count", lang)
-    fig = _styled(go.Figure(traces), title, _height(len(tasks)))
     return _completion_layout(fig, labels, lang)
 
 

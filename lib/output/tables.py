@@ -16,7 +16,7 @@ from lib.core.labels import (
     pick,
     status_label,
 )
-from lib.plan.catalog import Plan
+from lib.plan.model import Plan
 
 INDICATOR_COLUMNS = [
     "indicator_id",
@@ -123,3 +123,12 @@ def unit_task_rows(plan: Plan, tasks: pd.DataFrame, unit: str, lang: str) -> pd.
         rows["task_id"].map(role).map(lambda r: pick(RESPONSIBILITY_ROLES[r], lang)),
     )
     return rows
+
+
+def status_change_rows(changes: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Status changes with the previous and the current status translated
+    (`previous_status_label`, `status_label`)."""
+    return changes.assign(
+        previous_status_label=_labels(changes["previous_status"], lang),
+        status_label=_labels(changes["status"], lang),
+    )

@@ -23,7 +23,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from lib.core.labels import INPUT_HEADINGS, MILESTONE_WORDS, TEMPLATE_HELPER_HEADINGS
 from lib.core.periods import period_label, periods_between
 from lib.output.tabular_export import csv_bytes, write_frame, xlsx_workbook
-from lib.plan.catalog import Plan
+from lib.plan.model import Plan
 
 TEMPLATE_ORDER = (
     "indicator_id", "name", "period", "value", "unit", "note", "reporter", "target", "deadline",

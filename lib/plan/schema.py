@@ -1,7 +1,8 @@
 """The plan YAML's schema, checked by pydantic: loaded only when a plan file is parsed.
 
-A plan read back from its cache (lib.plan.catalog) needs none of it, so neither the app's pages nor
-a command's process import pydantic unless the YAML itself changed.
+A plan read back from its cache (lib.plan.cache) needs none of it, so neither the app's pages
+nor a command's process import pydantic unless the YAML itself changed. Of the package it
+imports only lib.plan.model.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError
 
 from lib.core.errors import Problem
-from lib.plan.catalog import THRESHOLD_RANGES, UNIT_KINDS, Thresholds, _dotted, _short
+from lib.plan.model import THRESHOLD_RANGES, UNIT_KINDS, Thresholds, dotted_path, short_value
 
 # A YAML `.nan` or `.inf` is a float but no target anyone can reach or measure against.
 FiniteFloat = Annotated[float, Field(strict=True, allow_inf_nan=False)]
@@ -27,7 +28,7 @@ class _Strict(BaseModel):
 
 
 class PlanMetaEntry(_Strict):
-    """lib.plan.catalog.PlanMeta as the YAML gives it (pydantic words an unknown key as such)."""
+    """lib.plan.model.PlanMeta as the YAML gives it (pydantic words an unknown key as such)."""
 
     id: str
     title: str
@@ -39,7 +40,7 @@ class PlanMetaEntry(_Strict):
 
 
 def _threshold(name: str) -> Any:
-    """The field of a threshold: its default and its range from lib.plan.catalog."""
+    """The field of a threshold: its default and its range from lib.plan.model."""
     low, low_allowed, high = THRESHOLD_RANGES[name]
     bounds: dict[str, float] = {"ge": low} if low_allowed else {"gt": low}
     if math.isfinite(high):
@@ -48,7 +49,7 @@ def _threshold(name: str) -> Any:
 
 
 class ThresholdsEntry(_Strict):
-    """lib.plan.catalog.Thresholds as the YAML may give them, with their allowed ranges."""
+    """lib.plan.model.Thresholds as the YAML may give them, with their allowed ranges."""
 
     amber_gap: float = _threshold("amber_gap")
     red_gap: float = _threshold("red_gap")
@@ -145,11 +146,11 @@ def _pydantic_problem(err: Any) -> Problem:
         code = "target_not_numeric"
     else:
         code = f"schema_{kind}"
-    value = None if kind == "missing" else _short(err.get("input"))
+    value = None if kind == "missing" else short_value(err.get("input"))
     return Problem(
         code,
         f"字段 {field}：{zh}",
         f"field {field}: {en} ({err['msg']})",
-        path=_dotted(loc),
+        path=dotted_path(loc),
         value=value,
     )

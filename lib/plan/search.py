@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from lib.core.text import compact_text
-from lib.plan.catalog import Plan, resolve_unit
+from lib.plan.model import Plan
+from lib.plan.units import resolve_unit
 
 
 def matching_task_ids(plan: Plan, query: str) -> set[str]:

@@ -1,1 +1,7 @@
-"""lib.status."""
+"""The status model: progress, expected pace and status of every indicator at an as-of
+quarter (`indicators`), their roll-ups to tasks, sections and the overview (`rollups`), unit
+workload and the unit x section matrix (`units`), the completion trend (`trend`), the
+status codes (`codes`) and the current figures with their row keys (`figures`). Functions
+are pure and vectorised and never change their inputs. It may import only lib.core,
+lib.plan, the standard library and third-party packages.
+"""

@@ -3,7 +3,8 @@
 `current_user()` runs on every rerun, so a role changed or an account removed in
 secrets.toml applies at once; only the account name is kept in session state. The sidebar
 shows who is signed in and the login/logout controls; when viewers must log in, a page
-shows the login form and nothing else.
+shows the login form and nothing else. Local logins go through one `LoginThrottle` per
+server process, so repeated wrong passwords for a name or from a client pause its logins.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from lib.auth.accounts import (
     role_label,
     session_user,
 )
+from lib.auth.attempts import LoginThrottle, client_key, too_many_attempts
 from lib.core.labels import tr
 
 ACCOUNT_KEY = "auth_account"
@@ -43,6 +45,18 @@ def current_user(settings: AuthSettings) -> User | None:
     )
 
 
+@st.cache_resource(show_spinner=False)
+def login_throttle() -> LoginThrottle:
+    """The attempt limits, one per process and shared by every session: counts kept in
+    session state would start afresh with each page reload."""
+    return LoginThrottle()
+
+
+def current_client() -> str:
+    """The key this browser's attempts are counted under (see `client_key`)."""
+    return client_key(st.context.ip_address)
+
+
 def login_form(settings: AuthSettings, lang: str) -> None:
     """Local name/password form, or the OIDC login button."""
     if settings.mode == "oidc":
@@ -55,10 +69,17 @@ def login_form(settings: AuthSettings, lang: str) -> None:
         password = st.text_input(tr("password", lang), type="password", key="login_password")
         submitted = st.form_submit_button(tr("login", lang))
     if submitted:
+        throttle, client = login_throttle(), current_client()
+        wait_seconds = throttle.admit(name, client)
+        if wait_seconds:  # refused before the password is looked at
+            refusal = too_many_attempts(wait_seconds)
+            st.error(refusal.message_en if lang == "en" else refusal.message_zh)
+            return
         user = authenticate(settings, name, password)
         if user is None:
             st.error(tr("login_failed", lang))
         else:
+            throttle.record_success(name, client)
             st.session_state[ACCOUNT_KEY] = user.name
             st.rerun()
 

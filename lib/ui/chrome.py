@@ -1,8 +1,8 @@
 """Shared page chrome: page config, translated navigation, the filter sidebar and banners.
 
 Every page starts with `ctx = page_setup("key")`, which renders the sidebar and returns a
-`PageContext` holding the plan, the figures in view and the chosen filters; pages then
-only select from it and render.
+`PageContext` holding the plan, the figures in view and the chosen filters; pages pass its
+pieces to their view model (lib.services.views) and render what that returns.
 """
 
 from __future__ import annotations
@@ -15,15 +15,15 @@ import streamlit as st
 from lib.auth.accounts import AuthSettings, User
 from lib.core.labels import SAMPLE_DATA_NOTICE, pick, tr
 from lib.core.periods import period_label, periods_between
-from lib.output.images import source_line
-from lib.plan.catalog import Plan
+from lib.plan.model import Plan
 from lib.services.settings import Settings, settings_from_env
-from lib.status import metrics
-from lib.store.progress_store import ProgressStore
+from lib.status.figures import CurrentFigures
+from lib.status.rollups import section_completion, task_completion
+from lib.store.repository import ProgressStore
 from lib.ui import data
 from lib.ui.auth import current_settings, current_user, login_form, user_panel
-from lib.ui.components import ChartStamp
 from lib.ui.filters import Filters, bind_widget, filters_from_query
+from lib.ui.startup import configure_process
 
 PAGES = (
     ("overview", "app.py", "nav_overview", ":material/dashboard:"),
@@ -58,11 +58,10 @@ class PageContext:
 
     settings: Settings
     plan: Plan
-    plan_key: str
     store: ProgressStore
     version: int
     filters: Filters
-    figures: pd.DataFrame
+    current_figures: CurrentFigures
     sample_in_use: bool
     task_ids: frozenset[str]
     auth: AuthSettings
@@ -80,43 +79,54 @@ class PageContext:
         return self.filters.period
 
     @property
+    def figures(self) -> pd.DataFrame:
+        """The current figures (read only)."""
+        return self.current_figures.frame
+
+    @property
     def has_figures(self) -> bool:
         return not self.figures.empty
 
     def status(self) -> pd.DataFrame:
         """Indicator statuses at the as-of period, limited to the tasks in view (read only)."""
         if "status" not in self._memo:
-            full = data.status_at(
-                self.plan, self.plan_key, str(self.settings.store_file), self.version, self.as_of
-            )
+            full = data.status_at(self.plan, self.current_figures, self.as_of)
             # object dtype: pandas 3's str isin converts each of 10,000 ids on its own
             in_view = full["task_id"].astype(object).isin(self.task_ids)
             self._memo["status"] = full[in_view].reset_index(drop=True)
         return self._memo["status"]
 
-    def chart_stamp(self, status: pd.DataFrame) -> ChartStamp:
-        """As-of stamp and source line (document, upload batches) for exported images."""
-        line = source_line(
-            self.plan.meta.document_number, status["upload_id"], self.lang, self.sample_in_use
-        )
-        label = period_label(self.as_of, self.lang) if self.as_of else "-"
-        return ChartStamp(label, line, self.lang, self.as_of or "")
-
     def tasks(self) -> pd.DataFrame:
         """Task completion for the tasks in view (read only)."""
         if "tasks" not in self._memo:
-            self._memo["tasks"] = metrics.task_completion(self.plan, self.status())
+            self._memo["tasks"] = task_completion(self.plan, self.status())
         return self._memo["tasks"]
 
     def sections(self) -> pd.DataFrame:
         """Section completion for the tasks in view (read only)."""
         if "sections" not in self._memo:
-            self._memo["sections"] = metrics.section_completion(self.plan, self.tasks())
+            self._memo["sections"] = section_completion(self.plan, self.tasks())
         return self._memo["sections"]
+
+    def trend(self) -> pd.DataFrame:
+        """Completion and expected pace per reported period over the tasks in view."""
+        f = self.filters
+        return data.trend_at(self.plan, self.current_figures, f.sections, f.unit, f.lead_only)
+
+    def status_changes(self) -> pd.DataFrame:
+        """Indicators of the whole plan whose status changed since the previous period."""
+        return data.status_changes_at(self.plan, self.current_figures, self.as_of)
+
+    def uploads(self) -> pd.DataFrame:
+        """The upload ledger as it is now: the data version is read again, so an import or a
+        withdrawal made earlier in this rerun is listed."""
+        return data.uploads_at(str(self.settings.store_file), self.store.data_version())
 
 
 def page_setup(page: str) -> PageContext:
-    """Configure the page, render navigation, filters and banners; return the context."""
+    """Configure the process and the page, render navigation, filters and banners; return
+    the context."""
+    configure_process()  # first: before this rerun reads anything into Arrow buffers
     title = tr(next(p[2] for p in PAGES if p[0] == page), _lang_hint())
     st.set_page_config(page_title=f"{title} · 督办看板", page_icon="📊", layout="wide")
     auth = current_settings(_lang_hint())
@@ -128,7 +138,6 @@ def page_setup(page: str) -> PageContext:
         st.stop()
     settings = settings_from_env()
     plan = data.current_plan(settings)
-    plan_key = f"{settings.plan_file}:{settings.plan_file.stat().st_mtime_ns}"
     store = data.current_store(settings)
     version = store.data_version()
     figures = data.figures_at(str(settings.store_file), version)
@@ -146,15 +155,14 @@ def page_setup(page: str) -> PageContext:
         _sidebar(plan, filters, periods, page)
         with st.sidebar:
             user_panel(auth, user, filters.lang)
-    task_ids = data.scope_at(plan, plan_key, filters.sections, filters.unit, filters.lead_only)
+    task_ids = data.scope_at(plan, filters.sections, filters.unit, filters.lead_only)
     ctx = PageContext(
         settings=settings,
         plan=plan,
-        plan_key=plan_key,
         store=store,
         version=version,
         filters=filters,
-        figures=figures,
+        current_figures=figures,
         sample_in_use=data.sample_in_use_at(str(settings.store_file), version),
         task_ids=task_ids,
         auth=auth,

@@ -1,4 +1,4 @@
-"""Small rendering helpers shared by pages: charts, tables, KPI rows, status badges.
+"""Rendering of what a view model returns: charts, tables, KPIs, downloads, messages.
 
 Tables go through `st.dataframe`, which renders cell text as text (never HTML), so notes
 and names from uploads cannot inject markup.
@@ -6,18 +6,15 @@ and names from uploads cannot inject markup.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
 
-import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
-from lib.core.labels import STATUS_ORDER, column_labels, status_label, tr
-from lib.ingest.progress_file import ValidationReport
+from lib.core.labels import tr
 from lib.output.images import figure_png, slide_figure
-from lib.output.tabular_export import csv_bytes, xlsx_bytes
-
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from lib.services.views.elements import ChartView, Download, Kpi, TableView
+from lib.services.views.upload import CheckedUploadView
 
 PLOTLY_CONFIG = {
     "displaylogo": False,
@@ -25,96 +22,90 @@ PLOTLY_CONFIG = {
 }
 
 
-@dataclass(frozen=True)
-class ChartStamp:
-    """What every exported chart image carries: as-of stamp and source line."""
-
-    as_of_label: str
-    source_line: str
-    lang: str
-    period: str
-
-
-def chart(fig: go.Figure, key: str, stamp: ChartStamp) -> None:
+def chart(view: ChartView) -> None:
     """Render a figure full width, with a slide-ready PNG download rendered on click."""
-    st.plotly_chart(fig, key=key, config=PLOTLY_CONFIG, width="stretch")
+    st.plotly_chart(view.figure, key=view.key, config=PLOTLY_CONFIG, width="stretch")
+    stamp = view.stamp
 
     def slide_png() -> bytes:
         slide = slide_figure(
-            fig, as_of_label=stamp.as_of_label, source_line=stamp.source_line, lang=stamp.lang
+            view.figure,
+            as_of_label=stamp.as_of_label,
+            source_line=stamp.source_line,
+            lang=stamp.lang,
         )
         return figure_png(slide)
 
     st.download_button(
         tr("chart_png", stamp.lang),
         data=slide_png,
-        file_name=f"{key}_{stamp.period}.png",
+        file_name=f"{view.key}_{stamp.period}.png",
         mime="image/png",
-        key=f"png_{key}",
+        key=f"png_{view.key}",
         on_click="ignore",
         icon=":material/image:",
     )
 
 
-def table(
-    frame: pd.DataFrame, labels: dict[str, str], key: str, height: int | str = "auto"
-) -> None:
-    """Show selected columns under translated headers; *_pct columns as progress bars."""
-    shown = frame[list(labels)].rename(columns=labels)
+def table(view: TableView) -> None:
+    """Show a table as the view shaped it; its 0-100 columns as progress bars."""
     config = {
-        labels[column]: st.column_config.ProgressColumn(
-            labels[column], min_value=0, max_value=100, format="%.1f%%"
+        heading: st.column_config.ProgressColumn(
+            heading, min_value=0, max_value=100, format="%.1f%%"
         )
-        for column in labels
-        if column.endswith("_pct")
+        for heading in view.progress_columns
     }
     st.dataframe(
-        shown, hide_index=True, width="stretch", height=height, key=key, column_config=config
+        view.frame,
+        hide_index=True,
+        width="stretch",
+        height=view.height,
+        key=view.key,
+        column_config=config,
     )
 
 
-def with_status_labels(frame: pd.DataFrame, lang: str, column: str = "status") -> pd.DataFrame:
-    """Copy of the frame with a translated status column `status_label`."""
-    result = frame.copy()
-    result["status_label"] = result[column].map(lambda s: status_label(s, lang) if s else "")
-    return result
+def metric(target: DeltaGenerator, kpi: Kpi) -> None:
+    """One KPI in a column (or any container)."""
+    target.metric(kpi.label, kpi.value, kpi.delta)
 
 
-def status_counts_row(counts: dict[str, int], lang: str) -> None:
-    """One metric per status, worst first."""
-    columns = st.columns(len(STATUS_ORDER))
-    for column, status in zip(columns, STATUS_ORDER, strict=True):
-        column.metric(status_label(status, lang), int(counts.get(status, 0)))
+def metric_row(kpis: Sequence[Kpi]) -> None:
+    """One column per KPI."""
+    for column, kpi in zip(st.columns(len(kpis)), kpis, strict=True):
+        metric(column, kpi)
 
 
-def percent(value: float | None) -> str:
-    """'62.5%' or '-' for a missing value."""
-    return "-" if value is None or pd.isna(value) else f"{value * 100:.1f}%"
+def download(item: Download, target: DeltaGenerator | None = None) -> None:
+    """A download button, in `target` (a column) or in the page; a callable is called on
+    click."""
+    (target or st).download_button(
+        item.label,
+        item.data,
+        item.file_name,
+        mime=item.mime,
+        key=item.key,
+        on_click="rerun" if item.rerun_on_click else "ignore",
+        icon=item.icon,
+    )
 
 
-def show_problems(problems: list, lang: str) -> None:
-    """One error box per problem, in the user's language, with its location."""
-    for p in problems:
-        message = p.message_en if lang == "en" else p.message_zh
-        where = p.location()
-        st.error(f"{message}" + (f"（{where}）" if where != "-" else ""))
+def show_problems(messages: Iterable[str]) -> None:
+    """One error box per problem."""
+    for message in messages:
+        st.error(message)
 
 
-def show_validation_report(report: ValidationReport, lang: str) -> None:
+def show_validation_report(checked: CheckedUploadView) -> None:
     """Verdict, every problem with row and column, and the report as CSV/XLSX downloads."""
-    if report.errors:
-        st.error(tr("validation_errors", lang, n=len(report.errors)))
+    if checked.verdict_ok:
+        st.success(checked.verdict)
     else:
-        st.success(tr("validation_ok", lang))
-    if report.warnings:
-        st.warning(tr("validation_warnings", lang, n=len(report.warnings)))
-    problems = report.problems_frame(lang)
-    if problems.empty:
+        st.error(checked.verdict)
+    if checked.warnings_note:
+        st.warning(checked.warnings_note)
+    if checked.problems is None:
         return
-    table(problems, column_labels(list(problems.columns), lang), key="problems")
-    name = "校验报告" if lang == "zh" else "validation_report"
-    left, right = st.columns(2)
-    left.download_button(tr("report_csv", lang), csv_bytes(problems), f"{name}.csv", "text/csv")
-    right.download_button(
-        tr("report_xlsx", lang), xlsx_bytes({name: problems}), f"{name}.xlsx", XLSX_MIME
-    )
+    table(checked.problems)
+    for column, item in zip(st.columns(2), checked.report_downloads, strict=True):
+        download(item, column)

@@ -3,8 +3,8 @@
 `attempt_import` runs an upload the way the upload page and `python -m lib import` do
 (validate against the stored figures, import only an error-free report) and says what a
 person would see. `StoreSnapshot` captures everything stored (current values, ledger,
-revisions, data version) so a case can assert that a refused input changed nothing, and
-`integrity` runs SQLite's own consistency check on the file.
+every stored figure, data version) so a case can assert that a refused input changed
+nothing, and `integrity` runs SQLite's own consistency check on the file.
 """
 
 from __future__ import annotations
@@ -27,10 +27,11 @@ from openpyxl import Workbook
 from pandas.testing import assert_frame_equal
 
 from lib.core.errors import Problem, ProgressFileError, StoreError
-from lib.ingest.progress_file import ValidationReport, validate_progress
-from lib.plan.catalog import Plan
-from lib.store.progress_store import ProgressStore
-from tests.support import admin
+from lib.ingest.report import ValidationReport, validate_progress
+from lib.plan.model import Plan
+from lib.services.uploads import import_upload
+from lib.store.repository import ProgressStore
+from tests.support import admin, stored_figures
 
 NOW = datetime(2014, 10, 8, 9, 30, tzinfo=UTC)
 HEADER = ["指标编号", "报告期", "完成值", "进展情况", "填报单位"]
@@ -71,8 +72,8 @@ def attempt_import(
     except ProgressFileError as exc:
         return Outcome("unreadable", exc.problems)
     try:
-        upload_id = store.import_report(
-            report, content=content, file_name=file_name, by=admin(by), now=NOW
+        upload_id = import_upload(
+            store, report, content=content, file_name=file_name, user=admin(by), now=NOW
         )
     except StoreError as exc:
         return Outcome("refused", [*report.problems, *exc.problems], report)
@@ -95,19 +96,20 @@ class StoreSnapshot:
 
     current: pd.DataFrame
     uploads: pd.DataFrame
-    revisions: pd.DataFrame
+    figures: pd.DataFrame
     data_version: int
 
     @classmethod
     def of(cls, store: ProgressStore) -> StoreSnapshot:
-        return cls(store.current_values(), store.uploads(), store.revisions(), store.data_version())
+        figures = stored_figures(store.path)
+        return cls(store.current_values(), store.uploads(), figures, store.data_version())
 
     def assert_same(self, store: ProgressStore) -> None:
         """Fail unless the store holds exactly this and passes PRAGMA integrity_check."""
         now = StoreSnapshot.of(store)
         assert_frame_equal(now.current, self.current)
         assert_frame_equal(now.uploads, self.uploads)
-        assert_frame_equal(now.revisions, self.revisions)
+        assert_frame_equal(now.figures, self.figures)
         assert now.data_version == self.data_version
         assert integrity(store.path) == "ok"
 

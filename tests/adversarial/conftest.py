@@ -18,10 +18,12 @@ import pytest
 import yaml
 from adversarial_support import NOW, StoreSnapshot
 
-from lib.ingest.progress_file import validate_progress
-from lib.plan.catalog import Plan, load_plan, parse_plan
+from lib.ingest.report import validate_progress
+from lib.plan.loader import load_plan, parse_plan
+from lib.plan.model import Plan
 from lib.services.settings import DEFAULT_PLAN_FILE, SAMPLE_PROGRESS_FILE
-from lib.store.progress_store import ProgressStore
+from lib.services.uploads import import_upload
+from lib.store.repository import ProgressStore
 from tests.support import admin
 
 BIG_PLAN_TASKS, BIG_PLAN_INDICATORS_PER_TASK = 60, 50
@@ -62,11 +64,12 @@ def seeded_store(path: Path, plan: Plan) -> ProgressStore:
     content = SAMPLE_PROGRESS_FILE.read_bytes()
     report = validate_progress(content, SAMPLE_PROGRESS_FILE.name, plan)
     assert report.ok, report.errors
-    store.import_report(
+    import_upload(
+        store,
         report,
         content=content,
         file_name=SAMPLE_PROGRESS_FILE.name,
-        by=admin("基线 baseline"),
+        user=admin("基线 baseline"),
         now=NOW,
     )
     return store

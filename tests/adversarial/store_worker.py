@@ -7,7 +7,8 @@
     store_worker.py hold-lock STORE RELEASE_FILE
         take the write lock (BEGIN IMMEDIATE), print "locked", hold it until RELEASE_FILE
     store_worker.py read-loop STORE STOP_FILE OUT.json
-        print "reading", read through the store API until STOP_FILE; write what was seen
+        print "reading", read current values and every stored figure until STOP_FILE;
+        write what was seen
 Only the standard library is imported at the top so hold-lock starts in milliseconds.
 """
 
@@ -36,14 +37,20 @@ def _wait_for(path: Path) -> None:
 
 def import_report(store_path: str, report_pickle: str, content: str, file_name: str) -> int:
     from lib.auth.accounts import Role, User
-    from lib.store.progress_store import ProgressStore
+    from lib.services.uploads import import_upload
+    from lib.store.repository import ProgressStore
 
     store = ProgressStore(store_path)
     report = pickle.loads(Path(report_pickle).read_bytes())
     data = Path(content).read_bytes()
     print("ready", flush=True)
-    upload_id = store.import_report(
-        report, content=data, file_name=file_name, by=User("kill", Role.ADMIN, "local"), now=NOW
+    upload_id = import_upload(
+        store,
+        report,
+        content=data,
+        file_name=file_name,
+        user=User("kill", Role.ADMIN, "local"),
+        now=NOW,
     )
     print(upload_id, flush=True)
     return 0
@@ -52,9 +59,10 @@ def import_report(store_path: str, report_pickle: str, content: str, file_name: 
 def validate_import(store_path: str, plan_path: str, file: str, start_file: str) -> int:
     from lib.auth.accounts import Role, User
     from lib.core.errors import UserInputError
-    from lib.ingest.progress_file import validate_progress
-    from lib.plan.catalog import load_plan
-    from lib.store.progress_store import ProgressStore
+    from lib.ingest.report import validate_progress
+    from lib.plan.loader import load_plan
+    from lib.services.uploads import import_upload
+    from lib.store.repository import ProgressStore
 
     if plan_path.endswith(".pickle"):
         plan = pickle.loads(Path(plan_path).read_bytes())
@@ -69,11 +77,12 @@ def validate_import(store_path: str, plan_path: str, file: str, start_file: str)
         report = validate_progress(content, Path(file).name, plan, stored=store.current_values())
         result["rows"] = len(report.rows)
         result["errors"] = [str(p) for p in report.errors]
-        result["upload_id"] = store.import_report(
+        result["upload_id"] = import_upload(
+            store,
             report,
             content=content,
             file_name=Path(file).name,
-            by=User(f"worker {file}", Role.ADMIN, "local"),
+            user=User(f"worker {file}", Role.ADMIN, "local"),
             now=NOW,
         )
     except UserInputError as exc:
@@ -93,7 +102,8 @@ def hold_lock(store_path: str, release_file: str) -> int:
 
 
 def read_loop(store_path: str, stop_file: str, out: str) -> int:
-    from lib.store.progress_store import ProgressStore
+    from lib.store.repository import ProgressStore
+    from tests.support import stored_figures
 
     store = ProgressStore(store_path)
     seen: dict[str, list[int]] = {}
@@ -105,12 +115,12 @@ def read_loop(store_path: str, stop_file: str, out: str) -> int:
     while not last:
         last = Path(stop_file).exists()  # one more full read after the stop signal
         try:
-            # the API reads are slow on 27,000 rows; the one-snapshot SQL check between
+            # the full reads are slow on 27,000 rows; the one-snapshot SQL check between
             # them samples the store often enough to catch the imports in between
             for _ in range(20):
                 states.append(_ledger_check(store_path, ledger_mismatches))
             store.current_values()
-            counts = store.revisions()["upload_id"].value_counts()
+            counts = stored_figures(Path(store_path))["upload_id"].value_counts()
             for upload_id, count in counts.items():
                 seen.setdefault(str(upload_id), [])
                 if int(count) not in seen[str(upload_id)]:
@@ -131,7 +141,7 @@ def read_loop(store_path: str, stop_file: str, out: str) -> int:
 def _ledger_check(store_path: str, mismatches: list[str]) -> int:
     """Number of uploads; records uploads whose stored rows (the batch's row_count and the
     rows its blob decodes to) differ from the ledger's row_count."""
-    import pyarrow as pa  # already loaded by lib.store.progress_store in this process
+    import pyarrow as pa  # already loaded by lib.store in this process
 
     conn = sqlite3.connect(store_path, timeout=30)
     try:

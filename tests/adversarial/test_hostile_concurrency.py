@@ -2,9 +2,9 @@
 
 One scenario (module fixture) serves both cases: the importers validate and import
 distinct 3,000-row files of the generated 3,000-indicator plan, released together by a
-start file; the reader loops over `current_values()` and `revisions()` through the store
-API and checks, in one SQL snapshot per loop, that every upload's stored rows equal its
-declared row count.
+start file; the reader loops over the store's `current_values()` and every stored figure
+(decoded by the store's codec) and checks, in one SQL snapshot per loop, that every
+upload's stored rows equal its declared row count.
 """
 
 from __future__ import annotations
@@ -18,9 +18,10 @@ from pathlib import Path
 import pytest
 from adversarial_support import NOW, csv_content, integrity, rows_per_upload
 
-from lib.ingest.progress_file import validate_progress
+from lib.ingest.report import validate_progress
 from lib.services.settings import REPO_ROOT
-from lib.store.progress_store import ProgressStore
+from lib.services.uploads import import_upload
+from lib.store.repository import ProgressStore
 from tests.support import admin
 
 WORKER = Path(__file__).with_name("store_worker.py")
@@ -53,9 +54,9 @@ def scenario(tmp_path_factory, big_plan, big_plan_files) -> dict:
     store = ProgressStore(path)
     ids = list(big_plan.indicators["indicator_id"])
     base = csv_content([[i, "2014Q1", "1", "基线", ""] for i in ids[:BASE_ROWS]])
-    store.import_report(
-        validate_progress(base, "base.csv", big_plan),
-        content=base, file_name="base.csv", by=admin("base"), now=NOW,
+    import_upload(
+        store, validate_progress(base, "base.csv", big_plan),
+        content=base, file_name="base.csv", user=admin("base"), now=NOW,
     )  # fmt: skip
     files = []
     for k in range(IMPORTERS):

@@ -36,11 +36,13 @@ from adversarial_support import (
     valid_rows,
 )
 
+import lib.store.repository
 from lib.core.errors import StoreError
-from lib.ingest.progress_file import validate_progress
+from lib.ingest.report import validate_progress
 from lib.services.settings import REPO_ROOT
-from lib.store.progress_store import InjectedFailure, ProgressStore
-from tests.support import admin, incompressible_text
+from lib.services.uploads import import_upload, withdraw_upload
+from lib.store.repository import ProgressStore
+from tests.support import admin, incompressible_text, stored_figures
 
 WORKER = Path(__file__).with_name("store_worker.py")
 PERIODS = ("2014Q1", "2014Q2", "2014Q3", "2014Q4")
@@ -84,25 +86,35 @@ def with_long_notes(rows: list[list], length: int) -> list[list]:
 # --- a failure injected halfway -----------------------------------------------------------
 
 
-@pytest.mark.parametrize("fail_after", ["first", "second", "half", "last"])
-def test_failure_injected_during_an_import_stores_nothing(store, snapshot, plan, fail_after):
+class InjectedFailure(RuntimeError):
+    """A crash simulated in the middle of an import."""
+
+
+# An import writes the ledger row, then the batch, then bumps the data version, all in one
+# transaction: a crash right after any of these writes must leave no trace.
+@pytest.mark.parametrize("statement", ["_insert_upload", "_insert_batch", "_bump_version"])
+def test_failure_injected_during_an_import_stores_nothing(
+    store, snapshot, plan, monkeypatch, statement
+):
     content = csv_content(valid_rows(plan, 40))
     report = validate_progress(content, "crash.csv", plan, stored=store.current_values())
     rows = len(report.rows)
-    after = {"first": 0, "second": 1, "half": rows // 2, "last": rows - 1}[fail_after]
+    real = getattr(lib.store.repository, statement)
+
+    def write_then_crash(*args: object) -> None:
+        real(*args)
+        raise InjectedFailure(f"injected failure after {statement}")
+
+    monkeypatch.setattr(lib.store.repository, statement, write_then_crash)
     with pytest.raises(InjectedFailure):
-        store.import_report(
-            report,
-            content=content,
-            file_name="crash.csv",
-            by=admin("a"),
-            now=NOW,
-            fail_after_rows=after,
+        import_upload(
+            store, report, content=content, file_name="crash.csv", user=admin("a"), now=NOW
         )
     snapshot.assert_same(store)
+    monkeypatch.undo()
     # nothing half-registered: the same bytes import afterwards, completely
-    upload_id = store.import_report(
-        report, content=content, file_name="crash.csv", by=admin("a"), now=NOW
+    upload_id = import_upload(
+        store, report, content=content, file_name="crash.csv", user=admin("a"), now=NOW
     )
     assert rows_per_upload(store.path)[upload_id] == (rows, rows)
 
@@ -126,7 +138,7 @@ def test_store_opened_read_only_refuses_writes_and_keeps_data(store, snapshot, p
     assert outcome.kind == "refused"
     assert_clear(outcome.problems, "store_read_only")
     with pytest.raises(StoreError) as caught:
-        frozen.withdraw(1, by=admin("a"), now=NOW)
+        withdraw_upload(frozen, 1, user=admin("a"), now=NOW)
     assert_clear(caught.value.problems, "store_read_only")
     snapshot.assert_same(store)
 
@@ -174,7 +186,7 @@ def test_store_on_a_read_only_file_system_gives_a_clear_error(tmp_path, seeded_t
         assert_clear(outcome.problems, code)
         for attempt in (
             lambda: ProgressStore(path),
-            lambda: store.withdraw(1, by=admin("a"), now=NOW),
+            lambda: withdraw_upload(store, 1, user=admin("a"), now=NOW),
         ):
             with pytest.raises(StoreError) as caught:
                 attempt()
@@ -234,8 +246,8 @@ def test_store_on_a_full_disk_gives_a_clear_error_and_recovers(tmp_path, seeded_
         # the disk fills in the middle of the import
         filler = _fill(mount_point, leave=64 * 1024)
         with pytest.raises(StoreError) as caught:
-            store.import_report(
-                report, content=content, file_name="full.csv", by=admin("a"), now=NOW
+            import_upload(
+                store, report, content=content, file_name="full.csv", user=admin("a"), now=NOW
             )
         (problem,) = assert_clear(caught.value.problems, "store_full")
         assert "nothing was changed" in problem.message_en
@@ -324,9 +336,9 @@ def test_kill_9_during_an_import_leaves_the_upload_all_in_or_all_out(tmp_path, b
     ids = list(big_plan.indicators["indicator_id"])
     base_rows = [[i, "2014Q1", "1", "基线", ""] for i in ids[:200]]
     base = csv_content(base_rows)
-    store.import_report(
-        validate_progress(base, "base.csv", big_plan), content=base, file_name="base.csv",
-        by=admin("base"), now=NOW,
+    import_upload(
+        store, validate_progress(base, "base.csv", big_plan), content=base,
+        file_name="base.csv", user=admin("base"), now=NOW,
     )  # fmt: skip
     baseline = StoreSnapshot.of(store)
     big_rows = [[i, p, "10", "", ""] for p in PERIODS for i in ids]
@@ -353,23 +365,21 @@ def test_kill_9_during_an_import_leaves_the_upload_all_in_or_all_out(tmp_path, b
         assert all(declared == stored for declared, stored in counts.values()), counts
         ledger = store.uploads()
         mine = ledger[ledger["file_name"] == name]
-        revisions = store.revisions()
-        stored = int((revisions["note"] == note).sum())
+        figures = stored_figures(path)
+        stored = int((figures["note"] == note).sum())
         if mine.empty:
             assert stored == 0
             outcomes.append((delay, held, "out"))
         else:
             assert stored == counts[int(mine["id"].iat[0])][1] == 12_000
             outcomes.append((delay, held, "in"))
-        base_now = revisions[revisions["upload_id"] == 1].reset_index(drop=True)
-        assert base_now.drop(columns="is_current").equals(
-            baseline.revisions.drop(columns="is_current").reset_index(drop=True)
-        )
+        base_now = figures[figures["upload_id"] == 1].reset_index(drop=True)
+        assert base_now.equals(baseline.figures.reset_index(drop=True))
     # at least one kill landed while the transaction was open, or the test proved nothing
     assert any(held and result == "out" for _, held, result in outcomes), outcomes
     final = csv_content([[i, "2014Q4", "20", "恢复后", ""] for i in ids[:50]])
-    upload_id = store.import_report(
-        validate_progress(final, "after.csv", big_plan), content=final, file_name="after.csv",
-        by=admin("after"), now=NOW,
+    upload_id = import_upload(
+        store, validate_progress(final, "after.csv", big_plan), content=final,
+        file_name="after.csv", user=admin("after"), now=NOW,
     )  # fmt: skip
     assert rows_per_upload(path)[upload_id] == (50, 50)

@@ -2,7 +2,7 @@
 
 Every case goes through `attempt_import` (validate against the store, import if clean), then
 checks the code of the message a person sees and that the store holds exactly what it held
-before (current values, ledger, revisions, data version, PRAGMA integrity_check). Cases
+before (current values, ledger, stored figures, data version, PRAGMA integrity_check). Cases
 where the file is legitimately readable (a CSV named .xlsx, a hidden first sheet) check what
 was read instead.
 """
@@ -29,8 +29,9 @@ from adversarial_support import (
     xlsx_content,
 )
 
-from lib.ingest.progress_file import MAX_FILE_BYTES
+from lib.ingest.limits import MAX_FILE_BYTES
 from lib.services.settings import REPO_ROOT
+from tests.support import stored_figures
 
 SHEET = "xl/worksheets/sheet1.xml"
 
@@ -312,7 +313,7 @@ def test_first_visible_sheet_is_read_not_a_hidden_one(store, plan, state):
     outcome = attempt_import(store, plan, content, "hidden.xlsx")
     assert outcome.kind == "imported", [str(p) for p in outcome.problems]
     assert outcome.report.sheet == "进度"
-    stored = store.revisions()
+    stored = stored_figures(store.path)
     mine = stored[stored["upload_id"] == outcome.upload_id]
     assert "隐藏表的内容" not in set(mine["note"])
     assert len(mine) == 3

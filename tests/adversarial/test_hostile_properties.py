@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from lib.core.errors import UserInputError
-from lib.ingest.progress_file import ValidationReport, validate_progress
+from lib.ingest.report import ValidationReport, validate_progress
 
 SETTINGS = settings(
     max_examples=200,

@@ -12,8 +12,8 @@ import pytest
 from bench.generate import generate
 from bench.workers import page_files
 from lib.cli.main import main as lib_cli
-from lib.ingest.progress_file import validate_progress
-from lib.plan.catalog import load_plan
+from lib.ingest.report import validate_progress
+from lib.plan.loader import load_plan
 
 REPO = Path(__file__).resolve().parents[2]
 

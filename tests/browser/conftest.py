@@ -18,16 +18,18 @@ from pathlib import Path
 
 import pytest
 
-from lib.ingest.progress_file import validate_progress
-from lib.plan.catalog import load_plan
+from lib.ingest.report import validate_progress
+from lib.plan.loader import load_plan
 from lib.services.settings import DEFAULT_PLAN_FILE, SAMPLE_PROGRESS_FILE
-from lib.store.progress_store import ProgressStore
+from lib.services.uploads import import_sample, import_upload
+from lib.store.repository import ProgressStore
 from tests.support import admin
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = REPO / "screenshots"
 XSS_NOTE = "<img src=x onerror=alert(1)>"
+HEALTH_DEADLINE_SECONDS = 180
 
 
 def _free_port() -> int:
@@ -42,23 +44,38 @@ def _seed(store_path: Path) -> None:
     content = SAMPLE_PROGRESS_FILE.read_bytes()
     report = validate_progress(content, SAMPLE_PROGRESS_FILE.name, plan)
     now = datetime(2014, 10, 15, tzinfo=UTC)
-    sample = admin("示例数据 / sample")
-    store.import_report(
-        report, content=content, file_name="progress.csv", by=sample, now=now, is_sample=True
-    )
+    import_sample(store, report, content=content, file_name="progress.csv", now=now)
     hostile = f"指标编号,报告期,完成值,进展情况,填报单位\nT16-1,2014Q3,70,{XSS_NOTE},市住建局\n"
     content = hostile.encode("utf-8-sig")
     report = validate_progress(content, "xss.csv", plan, stored=store.current_values())
     assert report.ok, report.problems
-    store.import_report(
-        report, content=content, file_name="xss.csv", by=admin("<b>tester</b>"), now=now
+    import_upload(
+        store, report, content=content, file_name="xss.csv", user=admin("<b>tester</b>"), now=now
     )
+
+
+def _wait_until_healthy(proc: subprocess.Popen, url: str) -> None:
+    """Poll the health endpoint until it answers "ok"; fail at once if the server exits.
+
+    The deadline is only a backstop against a hung server: on a loaded machine a cold start
+    can take far longer than the usual few seconds, and polling costs nothing meanwhile.
+    """
+    deadline = time.monotonic() + HEALTH_DEADLINE_SECONDS
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"streamlit exited with code {proc.returncode} before it was healthy")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=5) as response:
+                if response.read() == b"ok":
+                    return
+        except OSError:
+            pass  # not listening yet
+        time.sleep(0.2)
+    pytest.fail(f"streamlit did not become healthy within {HEALTH_DEADLINE_SECONDS} s")
 
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory) -> str:
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian chromium is not installed (make test installs it)")
     store_path = tmp_path_factory.mktemp("browser") / "progress.sqlite3"
     _seed(store_path)
     port = _free_port()
@@ -73,16 +90,7 @@ def server(tmp_path_factory) -> str:
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                    if response.read() == b"ok":
-                        break
-            except OSError:
-                time.sleep(0.3)
-        else:
-            pytest.fail("streamlit did not become healthy within 60 s")
+        _wait_until_healthy(proc, url)
         yield url
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
@@ -94,6 +102,9 @@ def server(tmp_path_factory) -> str:
 
 @pytest.fixture(scope="session")
 def browser():
+    # A failure, not a skip: `make test` installs chromium, so its absence is a broken setup.
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Debian chromium is not installed at {CHROMIUM} (make test installs it)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

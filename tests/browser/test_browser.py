@@ -65,13 +65,22 @@ def grid_html(page) -> str:
     )
 
 
+def wait_for_grid_markup(page, fragment: str, timeout: float = 30_000) -> None:
+    """Wait until some data grid's markup holds `fragment` (the grids fill in after render)."""
+    page.wait_for_function(
+        """fragment => [...document.querySelectorAll('[data-testid="stDataFrame"]')]
+            .some(grid => grid.innerHTML.includes(fragment))""",
+        arg=fragment,
+        timeout=timeout,
+    )
+
+
 def test_html_in_notes_shows_as_text(server, page):
     page.set_viewport_size({"width": 2400, "height": 2400})
     page.goto(f"{server}/sections?task=T16&lang=zh")
     wait_for_app(page)
-    page.wait_for_selector('[data-testid="stDataFrame"] table', state="attached", timeout=30_000)
-    page.wait_for_timeout(1500)
     escaped = XSS_NOTE.replace("<", "&lt;").replace(">", "&gt;")
+    wait_for_grid_markup(page, escaped)
     assert escaped in grid_html(page), "the hostile note must be in the table, as text"
     assert page.locator('img[src="x"]').count() == 0
     assert not page.dialogs
@@ -80,8 +89,7 @@ def test_html_in_notes_shows_as_text(server, page):
 def test_html_in_reporter_name_shows_as_text(server, page):
     page.goto(f"{server}/upload")
     wait_for_app(page)
-    page.wait_for_selector('[data-testid="stDataFrame"] table', state="attached", timeout=30_000)
-    page.wait_for_timeout(1500)
+    wait_for_grid_markup(page, "&lt;b&gt;tester&lt;/b&gt;")
     assert "&lt;b&gt;tester&lt;/b&gt;" in grid_html(page)
     assert page.locator("b", has_text="tester").count() == 0
 

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from lib.ingest.progress_file import validate_progress
-from lib.plan.catalog import load_plan
+from lib.ingest.report import validate_progress
+from lib.plan.loader import load_plan
 from lib.services.settings import DEFAULT_PLAN_FILE, SAMPLE_PROGRESS_FILE
-from lib.store.progress_store import ProgressStore
-from tests.support import admin
+from lib.services.uploads import import_sample
+from lib.store.repository import ProgressStore
 
 REPO = Path(__file__).resolve().parents[2]
 APP = str(REPO / "app.py")
@@ -31,13 +31,12 @@ def sample_store(tmp_path, monkeypatch, plan) -> ProgressStore:
     store = ProgressStore(path)
     content = SAMPLE_PROGRESS_FILE.read_bytes()
     report = validate_progress(content, SAMPLE_PROGRESS_FILE.name, plan)
-    store.import_report(
+    import_sample(
+        store,
         report,
         content=content,
         file_name=SAMPLE_PROGRESS_FILE.name,
-        by=admin("示例数据 / sample"),
         now=datetime(2014, 10, 15, tzinfo=UTC),
-        is_sample=True,
     )
     return store
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
+import lib.ui.auth
 from lib.auth.accounts import password_hash
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
@@ -74,3 +76,36 @@ def test_an_analyst_may_withdraw_only_own_uploads(sample_store):
     assert at.get("file_uploader")
     # the sample upload belongs to someone else: nothing is offered for withdrawal
     assert not [b for b in at.button if b.key == "withdraw_button"]
+
+
+@pytest.fixture
+def fresh_login_limits():
+    """The process-wide login throttle, emptied before and after the test."""
+    lib.ui.auth.login_throttle.clear()
+    yield
+    lib.ui.auth.login_throttle.clear()
+
+
+def test_wrong_passwords_pause_logins_for_that_name(sample_store, fresh_login_limits, monkeypatch):
+    checked: list[str] = []
+    real_authenticate = lib.ui.auth.authenticate
+
+    def counting_authenticate(settings, name, password):
+        checked.append(name)
+        return real_authenticate(settings, name, password)
+
+    monkeypatch.setattr(lib.ui.auth, "authenticate", counting_authenticate)
+    secrets = {"accounts": ACCOUNTS, "access": {"viewers_must_log_in": True}}
+    at = app(secrets).run()
+    for _ in range(5):
+        at = log_in(at, "wang", "wrong password")
+        assert any("账户名或密码错误" in e.value for e in at.error)
+    at = log_in(at, "wang", "correct horse")
+    assert not at.exception
+    assert [e.value for e in at.error] == ["登录失败次数过多，已暂停登录。请在 15 分钟后再试。"]
+    assert checked == ["wang"] * 5  # the sixth attempt never reached the password check
+    assert not at.metric
+    # the pause is for that name only: another account still logs in
+    at = log_in(at, "li", "correct horse")
+    assert not at.exception
+    assert next(m for m in at.metric if m.label == "重点任务").value == "39"

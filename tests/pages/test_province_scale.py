@@ -11,9 +11,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from bench.generate import generate
-from lib.ingest.progress_file import validate_progress
-from lib.plan.catalog import load_plan
-from lib.store.progress_store import ProgressStore
+from lib.ingest.report import validate_progress
+from lib.plan.loader import load_plan
+from lib.services.uploads import import_upload
+from lib.store.repository import ProgressStore
 from tests.support import admin
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
@@ -30,9 +31,10 @@ def province(tmp_path_factory) -> tuple[Path, Path]:
     report = validate_progress(content, "progress.csv", plan)
     assert not report.errors
     store = ProgressStore(out / "progress.sqlite3")
-    store.import_report(
-        report, content=content, file_name="progress.csv", by=admin("测试"), now=datetime.now(UTC)
-    )
+    import_upload(
+        store, report, content=content, file_name="progress.csv", user=admin("测试"),
+        now=datetime.now(UTC),
+    )  # fmt: skip
     return generated.plan_file, out / "progress.sqlite3"
 
 

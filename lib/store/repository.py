@@ -1,0 +1,331 @@
+"""`ProgressStore`: the SQL of the progress store, an embedded SQLite file that keeps every
+accepted figure forever.
+
+An import writes the ledger row and the upload's batch (lib/store/batches.py) in one
+transaction and bumps `meta.data_version` in it, so caches can key on the version; a
+withdrawal only flips the upload's status (and bumps the version), so the earlier values
+become current again. The current value of an (indicator, period) is the one from the newest
+active upload (lib/store/current.py). The store takes plain data: who may import or
+withdraw is decided by the caller (lib/services/uploads.py), and what a valid row is by
+lib/ingest/. Each operation opens its own connection (any thread or process may call it),
+writes run under `BEGIN IMMEDIATE` with a busy timeout, and SQLite failures a person can
+act on (busy, read-only, disk full) become `StoreError` with a bilingual message while the
+stored data stays as it was (lib/store/failures.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from collections.abc import Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager, suppress
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+
+from lib.store.batches import BATCH_FORMAT, decoded_batch, empty_decoded_batches, encoded_batch
+from lib.store.current import figures_frame, newest_rows, with_ledger
+from lib.store.failures import refusal, store_error
+from lib.store.figures_cache import figures_cache_file, save_figures, saved_figures
+from lib.store.schema import SCHEMA_VERSION, create_or_upgrade, schema_version
+from lib.store.sql_frames import records_frame, typed_frame
+
+UPLOAD_COLUMNS = [
+    "id",
+    "sha256",
+    "file_name",
+    "uploaded_by",
+    "uploaded_at",
+    "row_count",
+    "status",
+    "withdrawn_by",
+    "withdrawn_at",
+    "is_sample",
+]
+CURRENT_COLUMNS = [
+    "indicator_id",
+    "period",
+    "value",
+    "note",
+    "reporter",
+    "upload_id",
+    "uploaded_at",
+    "uploaded_by",
+]
+_CURRENT_DTYPES = {
+    column: "float64" if column == "value" else "int64" if column == "upload_id" else "str"
+    for column in CURRENT_COLUMNS
+}
+
+
+class ProgressStore:
+    """An SQLite progress store at `path` (created with its parent directory if missing).
+
+    `pragmas` are applied to every connection; tests use them to simulate a read-only store
+    (`query_only`) or a full disk (`max_page_count`).
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        busy_timeout_s: float = 15.0,
+        pragmas: Mapping[str, int | str] | None = None,
+    ) -> None:
+        self.path = Path(path)
+        self.busy_timeout_s = busy_timeout_s
+        self.pragmas = dict(pragmas or {})
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise refusal(
+                "store_unavailable",
+                f"无法创建数据库目录：{exc}",
+                f"cannot create the store directory: {exc}",
+                self.path.parent,
+            ) from exc
+        self._ensure_schema()
+
+    # --- connections ----------------------------------------------------------------------
+
+    @contextmanager
+    def _connection(self) -> Iterator[sqlite3.Connection]:
+        """A fresh connection, closed afterwards; SQLite failures mapped to StoreError."""
+        conn: sqlite3.Connection | None = None
+        try:
+            conn = sqlite3.connect(self.path, timeout=self.busy_timeout_s, isolation_level=None)
+            conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_s * 1000)}")
+            conn.execute("PRAGMA foreign_keys = ON")
+            for name, value in self.pragmas.items():
+                conn.execute(f"PRAGMA {name} = {value}")
+            yield conn
+        except sqlite3.Error as exc:
+            mapped = store_error(exc)
+            if mapped is None:
+                raise
+            raise mapped from exc
+        finally:
+            if conn is not None:
+                conn.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction taken with BEGIN IMMEDIATE; rolled back on any exception."""
+        with self._connection() as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    # the original error matters; closing the connection rolls back anyway
+                    with suppress(sqlite3.Error):
+                        conn.execute("ROLLBACK")
+                raise
+
+    def _ensure_schema(self) -> None:
+        with self._connection() as conn:
+            if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                conn.execute("PRAGMA journal_mode = WAL")
+            if schema_version(conn) >= SCHEMA_VERSION:
+                return
+        with self._transaction() as conn:  # one transaction: a failed upgrade changes nothing
+            create_or_upgrade(conn)
+
+    # --- writes -----------------------------------------------------------------------------
+
+    def import_rows(
+        self,
+        rows: pd.DataFrame,
+        *,
+        file_name: str,
+        content: bytes,
+        uploaded_by: str,
+        now: datetime,
+        is_sample: bool = False,
+    ) -> int:
+        """Store `rows` (ROW_COLUMNS of lib/store/batches.py: row, indicator_id, period,
+        value, note, reporter) as one new upload of the file `content`; return its id.
+
+        All or nothing: the ledger row, the batch of figures and the data version bump in
+        one transaction. Refuses (StoreError) no rows, and bytes identical to an upload that
+        is still active (the same bytes are never imported twice).
+        """
+        if rows.empty:
+            raise refusal("no_rows", "没有可导入的数据行", "there are no rows to import")
+        # the file is hashed while the batch is built (hashlib and Arrow both let go of the
+        # GIL), both before the write lock is taken
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            hashed = pool.submit(lambda: hashlib.sha256(content).hexdigest())
+            batch = encoded_batch(rows)
+            digest = hashed.result()
+        with self._transaction() as conn:
+            earlier = conn.execute(
+                "SELECT id FROM uploads WHERE sha256 = ? AND status = 'active'", (digest,)
+            ).fetchone()
+            if earlier:
+                raise refusal(
+                    "duplicate_upload",
+                    f"同一文件已于第 {earlier[0]} 批导入，未重复导入",
+                    f"the same file is already stored as upload {earlier[0]}; not imported again",
+                    earlier[0],
+                )
+            upload_id = _insert_upload(
+                conn, digest, file_name, uploaded_by, _iso(now), len(rows), is_sample
+            )
+            _insert_batch(conn, upload_id, len(rows), batch)
+            _bump_version(conn)
+        return upload_id
+
+    def withdraw(self, upload_id: int, *, withdrawn_by: str, now: datetime) -> None:
+        """Mark an active upload withdrawn (nothing is deleted); earlier values become
+        current. Refuses (StoreError) an unknown upload and one already withdrawn."""
+        with self._transaction() as conn:
+            found = conn.execute(
+                "SELECT status FROM uploads WHERE id = ?", (int(upload_id),)
+            ).fetchone()
+            if found is None:
+                raise refusal(
+                    "unknown_upload",
+                    f"没有第 {upload_id} 批上传",
+                    f"there is no upload {upload_id}",
+                    upload_id,
+                )
+            if found[0] == "withdrawn":
+                raise refusal(
+                    "already_withdrawn",
+                    f"第 {upload_id} 批上传已经撤回",
+                    f"upload {upload_id} is already withdrawn",
+                    upload_id,
+                )
+            conn.execute(
+                "UPDATE uploads SET status = 'withdrawn', withdrawn_by = ?, withdrawn_at = ?"
+                " WHERE id = ?",
+                (withdrawn_by, _iso(now), int(upload_id)),
+            )
+            _bump_version(conn)
+
+    # --- reads ------------------------------------------------------------------------------
+
+    def active_upload_owner(self, upload_id: int) -> str | None:
+        """Who made the upload (its `uploaded_by`) if it is active; None if there is no such
+        upload or it was withdrawn. An upload's maker never changes once recorded."""
+        with self._connection() as conn:
+            found = conn.execute(
+                "SELECT uploaded_by FROM uploads WHERE id = ? AND status = 'active'",
+                (int(upload_id),),
+            ).fetchone()
+        return None if found is None else str(found[0])
+
+    def uploads(self) -> pd.DataFrame:
+        """The ledger, newest first: id, sha256, file_name, uploaded_by, uploaded_at,
+        row_count, status, withdrawn_by, withdrawn_at, is_sample (bool)."""
+        with self._connection() as conn:
+            frame = records_frame(
+                conn.execute(f"SELECT {', '.join(UPLOAD_COLUMNS)} FROM uploads ORDER BY id DESC"),
+                UPLOAD_COLUMNS,
+            )
+        frame["is_sample"] = frame["is_sample"].astype(bool)
+        return frame
+
+    def current_values(self, cache_dir: str | Path | None = None) -> pd.DataFrame:
+        """Per (indicator_id, period) the row of the newest active upload: CURRENT_COLUMNS
+        (indicator_id, period, value, note, reporter, upload_id, uploaded_at, uploaded_by),
+        ordered by indicator_id, period.
+
+        With `cache_dir`, the result is also kept there (lib/store/figures_cache.py) under a
+        name made from the upload ledger, so a later call (a restarted app) maps it instead
+        of decoding every active batch again.
+        """
+        with self._connection() as conn:
+            conn.execute("BEGIN")  # the ledger and the batches are of the same store version
+            ledger = conn.execute(
+                "SELECT id, sha256, status, uploaded_at, uploaded_by FROM uploads ORDER BY id"
+            ).fetchall()
+            cached = figures_cache_file(Path(cache_dir), ledger) if cache_dir else None
+            saved = saved_figures(cached, _CURRENT_DTYPES) if cached else None
+            if saved is not None:
+                conn.execute("COMMIT")
+                return saved
+            newest = newest_rows(_active_figures(conn), CURRENT_COLUMNS[:6])
+            conn.execute("COMMIT")
+        by_upload = typed_frame(
+            pd.DataFrame(ledger, columns=["id", "sha256", "status", "uploaded_at", "uploaded_by"])
+        )
+        figures = with_ledger(
+            figures_frame(newest, CURRENT_COLUMNS[:6]), by_upload, ["uploaded_at", "uploaded_by"]
+        )
+        if cached:
+            save_figures(figures, cached)
+        return figures
+
+    def data_version(self) -> int:
+        """Counter bumped by every import and withdrawal (cache key for derived data)."""
+        with self._connection() as conn:
+            return int(
+                conn.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()[0]
+            )
+
+    def has_sample_data(self) -> bool:
+        """True when any active upload is the bundled demonstration data."""
+        with self._connection() as conn:
+            found = conn.execute(
+                "SELECT 1 FROM uploads WHERE status = 'active' AND is_sample = 1 LIMIT 1"
+            ).fetchone()
+        return found is not None
+
+
+# --- the statements of an import (each its own function: tests inject failures here) --------
+
+
+def _insert_upload(
+    conn: sqlite3.Connection,
+    digest: str,
+    file_name: str,
+    uploaded_by: str,
+    uploaded_at: str,
+    row_count: int,
+    is_sample: bool,
+) -> int:
+    """Add the ledger row of a new active upload; its id."""
+    cursor = conn.execute(
+        "INSERT INTO uploads (sha256, file_name, uploaded_by, uploaded_at, row_count,"
+        " status, is_sample) VALUES (?, ?, ?, ?, ?, 'active', ?)",
+        (digest, file_name, uploaded_by, uploaded_at, row_count, int(is_sample)),
+    )
+    return int(cursor.lastrowid)
+
+
+def _insert_batch(conn: sqlite3.Connection, upload_id: int, row_count: int, batch: object) -> None:
+    """Add an upload's batch of figures."""
+    conn.execute(
+        "INSERT INTO figure_batches (upload_id, row_count, format, batch) VALUES (?, ?, ?, ?)",
+        (upload_id, row_count, BATCH_FORMAT, batch),
+    )
+
+
+def _bump_version(conn: sqlite3.Connection) -> None:
+    conn.execute("UPDATE meta SET value = value + 1 WHERE key = 'data_version'")
+
+
+def _active_figures(conn: sqlite3.Connection) -> pa.Table:
+    """Every batch of an active upload, decoded, with an upload_id column, in upload order,
+    so each key's rows run in upload then row order."""
+    batches = [
+        decoded_batch(upload_id, batch_format, row_count, batch)
+        for upload_id, batch_format, row_count, batch in conn.execute(
+            "SELECT b.upload_id, b.format, b.row_count, b.batch FROM figure_batches AS b"
+            " JOIN uploads AS u ON u.id = b.upload_id WHERE u.status = 'active'"
+            " ORDER BY b.upload_id"
+        )
+    ]
+    if not batches:
+        return empty_decoded_batches()
+    return pa.concat_tables(batches)
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat(timespec="seconds")

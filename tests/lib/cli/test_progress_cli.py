@@ -1,0 +1,168 @@
+"""`python -m lib validate|import|uploads|withdraw|template` as subprocesses on real files."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from lib.store.repository import ProgressStore
+from tests.support import TEST_PLAN_HEADER
+
+REPO = Path(__file__).resolve().parents[3]
+
+PLAN_YAML = (
+    TEST_PLAN_HEADER
+    + """
+units:
+  - {name: 市林业局, aliases: [林业局], kind: municipal_department}
+  - {name: 市编办, kind: party_department}
+sections:
+  - id: S01
+    title: 生态
+    tasks:
+      - id: T01
+        title: 林业
+        text: 建成村级站30个。公布权责清单。
+        units: [市林业局]
+        indicators:
+          - {id: T01-1, name: 村级站, kind: quantity, target: 30, unit: 个,
+             direction: increase, deadline: 2014-12-31, source: 建成村级站30个}
+          - {id: T01-2, name: 权责清单, kind: milestone, target: 100, unit: '%',
+             direction: increase, deadline: 2014-12-31, source: 公布权责清单}
+"""
+)
+
+
+@pytest.fixture
+def env(tmp_path) -> dict[str, str]:
+    plan_file = tmp_path / "plan.yaml"
+    plan_file.write_text(PLAN_YAML, encoding="utf-8")
+    return {
+        **os.environ,
+        "PLAN_FILE": str(plan_file),
+        "PROGRESS_DB": str(tmp_path / "store" / "progress.sqlite3"),
+    }
+
+
+def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "lib", *args],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def write_csv(path: Path, rows: list[str], encoding: str = "gb18030") -> Path:
+    path.write_bytes(
+        ("指标编号,报告期,完成值,进展情况,填报单位\n" + "\n".join(rows) + "\n").encode(encoding)
+    )
+    return path
+
+
+def test_validate_exit_codes_and_messages(env, tmp_path):
+    good = write_csv(tmp_path / "good.csv", ["T01-1,2014Q1,5,进展顺利,林业局", "T01-1,2014Q2,4,,"])
+    result = run(env, "validate", str(good))
+    assert result.returncode == 0, result.stderr
+    assert "value_decreased" in result.stdout and "row 3" in result.stdout
+    assert not Path(env["PROGRESS_DB"]).exists()  # validating does not create a store
+
+    bad = write_csv(tmp_path / "bad.csv", ["T09-1,2014Q1,5,,", "T01-1,2015Q1,x,,"])
+    result = run(env, "validate", str(bad))
+    assert result.returncode == 1
+    for code in ("unknown_indicator", "period_outside_plan", "value_not_numeric"):
+        assert code in result.stdout
+
+    png = tmp_path / "photo.csv"
+    png.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(200))
+    result = run(env, "validate", str(png))
+    assert result.returncode == 2 and "not_spreadsheet" in result.stderr
+    assert run(env, "validate", str(tmp_path / "missing.csv")).returncode == 2
+
+
+def test_validate_json_lists_every_problem_with_its_location(env, tmp_path):
+    rows = [f"X{i},2014Q1,坏{i},," for i in range(500)]  # 1,000 bad cells
+    path = write_csv(tmp_path / "thousand.csv", rows)
+    result = run(env, "validate", str(path), "--json")
+    assert result.returncode == 1
+    problems = json.loads(result.stdout)
+    assert len(problems) == 1000
+    errors = [p for p in problems if p["severity"] == "error"]
+    assert len(errors) == 1000
+    assert set(problems[0]) == {
+        "row", "column", "value", "code", "severity", "message_zh", "message_en"
+    }  # fmt: skip
+    first = next(p for p in problems if p["row"] == 2 and p["column"] == "完成值")
+    assert (first["code"], first["value"]) == ("value_not_numeric", "坏0")
+    assert {p["row"] for p in errors} == set(range(2, 502))
+
+
+def test_validate_json_for_an_unreadable_file(env, tmp_path):
+    path = tmp_path / "empty.csv"
+    path.write_bytes(b"")
+    result = run(env, "validate", str(path), "--json")
+    assert result.returncode == 2
+    assert [p["code"] for p in json.loads(result.stdout)] == ["empty_file"]
+
+
+def test_import_withdraw_and_ledger(env, tmp_path):
+    first = write_csv(tmp_path / "q1.csv", ["T01-1,2014Q1,5,,", "T01-2,2014Q1,已完成,,"])
+    result = run(env, "import", str(first), "--by", "张三")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "1"
+
+    again = run(env, "import", str(first), "--by", "张三")
+    assert again.returncode == 1 and "duplicate_upload" in again.stderr
+
+    bad = write_csv(tmp_path / "bad.csv", ["T01-1,2014Q2,x,,"])
+    refused = run(env, "import", str(bad), "--by", "张三")
+    assert refused.returncode == 1 and refused.stdout == ""
+
+    revised = write_csv(tmp_path / "q1b.csv", ["T01-1,2014Q1,7,修订,"])
+    assert run(env, "import", str(revised), "--by", "李四").stdout.strip() == "2"
+    store = ProgressStore(env["PROGRESS_DB"])
+    values = store.current_values().set_index(["indicator_id", "period"])["value"]
+    assert values[("T01-1", "2014Q1")] == 7.0
+
+    ledger = run(env, "uploads")
+    assert ledger.returncode == 0 and "q1.csv" in ledger.stdout and "李四" in ledger.stdout
+
+    assert run(env, "withdraw", "2", "--by", "王五").returncode == 0
+    values = store.current_values().set_index(["indicator_id", "period"])["value"]
+    assert values[("T01-1", "2014Q1")] == 5.0
+    assert run(env, "withdraw", "2", "--by", "王五").returncode == 1
+    assert run(env, "withdraw", "99", "--by", "王五").returncode == 1
+    assert list(store.uploads()["status"]) == ["withdrawn", "active"]
+
+
+def test_uploads_on_an_empty_store(env):
+    result = run(env, "uploads")
+    assert result.returncode == 0 and "no uploads" in result.stdout
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
+def test_template_is_written_by_extension_and_validates_once_filled(env, tmp_path, suffix):
+    path = tmp_path / f"模板{suffix}"
+    result = run(env, "template", "-o", str(path), "--period", "2014Q3")
+    assert result.returncode == 0, result.stderr
+    assert path.exists()
+    empty = run(env, "validate", str(path))
+    assert empty.returncode == 1 and "no_data_rows" in empty.stdout  # nothing filled in yet
+    if suffix == ".csv":
+        text = path.read_text(encoding="utf-8-sig").replace(
+            "T01-1,村级站,2014Q3,", "T01-1,村级站,2014Q3,12"
+        )
+        path.write_text(text, encoding="utf-8-sig")
+        assert run(env, "validate", str(path)).returncode == 0
+
+
+def test_template_refuses_other_extensions(env, tmp_path):
+    result = run(env, "template", "-o", str(tmp_path / "t.pdf"))
+    assert result.returncode == 2 and not (tmp_path / "t.pdf").exists()

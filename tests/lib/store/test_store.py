@@ -1,0 +1,457 @@
+"""The SQLite progress store on real files: ledger, batches, withdrawals, failures, locking.
+
+The store takes plain data (validated rows, the file's bytes, names); who may import or
+withdraw is tested with the upload service in tests/lib/services/.
+"""
+
+from __future__ import annotations
+
+import ast
+import multiprocessing
+import sqlite3
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from multiprocessing.queues import Queue
+from multiprocessing.synchronize import Event
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+
+import lib.store.repository
+from lib.core.errors import StoreError
+from lib.ingest.report import ValidationReport, validate_progress
+from lib.plan.loader import parse_plan
+from lib.plan.model import Plan
+from lib.store.batches import BATCH_FORMAT
+from lib.store.failures import store_error
+from lib.store.repository import CURRENT_COLUMNS, UPLOAD_COLUMNS, ProgressStore
+from tests.support import TEST_PLAN_HEADER, dump, incompressible_text, stored_figures
+
+REPO = Path(__file__).resolve().parents[3]
+NOW = datetime(2014, 10, 15, 9, 30, tzinfo=UTC)
+
+
+class InjectedFailure(RuntimeError):
+    """A crash simulated in the middle of an import."""
+
+
+PLAN_YAML = (
+    TEST_PLAN_HEADER
+    + """
+units:
+  - {name: 市林业局, kind: municipal_department}
+sections:
+  - id: S01
+    title: 生态
+    tasks:
+      - id: T01
+        title: 林业
+        text: 建成村级站3000个。森林面积达到1532.87万亩。
+        units: [市林业局]
+        indicators:
+          - {id: T01-1, name: 村级站, kind: quantity, target: 3000, unit: 个,
+             direction: increase, deadline: 2014-12-31, source: 建成村级站3000个}
+          - {id: T01-2, name: 森林面积, kind: quantity, target: 1532.87, unit: 万亩,
+             direction: increase, deadline: 2014-12-31, source: 森林面积达到1532.87万亩}
+"""
+)
+
+
+@pytest.fixture(scope="module")
+def plan() -> Plan:
+    return parse_plan(PLAN_YAML)
+
+
+@pytest.fixture
+def store(tmp_path) -> ProgressStore:
+    return ProgressStore(tmp_path / "nested" / "dir" / "progress.sqlite3")
+
+
+def progress_csv(rows: list[tuple[str, str, object]], note: str | list[str] = "") -> bytes:
+    """A progress file of `rows` with `note` on every row (or one note per row)."""
+    notes = note if isinstance(note, list) else [note] * len(rows)
+    lines = ["指标编号,报告期,完成值,进展情况,填报单位"]
+    lines += [f"{i},{p},{v},{n},市林业局" for (i, p, v), n in zip(rows, notes, strict=True)]
+    return ("\n".join(lines) + "\n").encode("utf-8-sig")
+
+
+def upload(
+    store: ProgressStore,
+    plan: Plan,
+    rows: list[tuple[str, str, object]],
+    note: str | list[str] = "",
+    by: str = "分析员",
+) -> int:
+    """Validate a file of `rows` and import its rows as `by`; the new upload id."""
+    content = progress_csv(rows, note)
+    report = validate_progress(content, "x.csv", plan, stored=store.current_values())
+    assert report.ok, [str(p) for p in report.errors]
+    return store_report(store, report, content, by)
+
+
+def store_report(store: ProgressStore, report: ValidationReport, content: bytes, by: str) -> int:
+    return store.import_rows(
+        report.rows, file_name="x.csv", content=content, uploaded_by=by, now=NOW
+    )
+
+
+def current(store: ProgressStore) -> dict[tuple[str, str], float]:
+    frame = store.current_values()
+    return dict(
+        zip(zip(frame["indicator_id"], frame["period"], strict=True), frame["value"], strict=True)
+    )
+
+
+def test_new_store_is_empty_wal_and_typed(store):
+    assert store.path.exists()
+    conn = sqlite3.connect(store.path)
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    conn.close()
+    assert store.uploads().empty and list(store.uploads().columns) == UPLOAD_COLUMNS
+    assert store.current_values().empty and list(store.current_values().columns) == CURRENT_COLUMNS
+    assert store.current_values()["value"].dtype == "float64"
+    assert stored_figures(store.path).empty
+    assert (store.data_version(), store.has_sample_data()) == (0, False)
+    ProgressStore(store.path)  # reopening an existing store changes nothing
+    assert store.data_version() == 0
+
+
+def test_import_records_ledger_rows_and_current_values(store, plan):
+    upload_id = upload(store, plan, [("T01-1", "2014Q1", '"1,200"'), ("T01-2", "2014Q1", 1530.5)])
+    ledger = store.uploads()
+    assert list(ledger["id"]) == [upload_id]
+    entry = ledger.iloc[0]
+    assert (entry["file_name"], entry["uploaded_by"], entry["row_count"]) == ("x.csv", "分析员", 2)
+    assert (entry["status"], entry["is_sample"]) == ("active", False)
+    assert entry["uploaded_at"] == "2014-10-15T09:30:00+00:00"
+    assert len(entry["sha256"]) == 64
+    assert current(store) == {("T01-1", "2014Q1"): 1200.0, ("T01-2", "2014Q1"): 1530.5}
+    row = store.current_values().iloc[0]
+    assert (row["upload_id"], row["reporter"], row["uploaded_by"]) == (
+        upload_id,
+        "市林业局",
+        "分析员",
+    )
+    assert store.data_version() == 1
+
+
+def test_no_rows_are_refused(store, plan):
+    content = progress_csv([("T01-1", "2014Q1", 10)])
+    rows = validate_progress(content, "x.csv", plan).rows
+    with pytest.raises(StoreError) as caught:
+        store.import_rows(
+            rows.iloc[:0], file_name="x.csv", content=content, uploaded_by="a", now=NOW
+        )
+    assert caught.value.problems[0].code == "no_rows"
+    assert store.uploads().empty and store.data_version() == 0
+
+
+def test_same_bytes_twice_are_refused_naming_the_earlier_upload(store, plan):
+    first = upload(store, plan, [("T01-1", "2014Q1", 10)])
+    with pytest.raises(StoreError) as caught:
+        upload(store, plan, [("T01-1", "2014Q1", 10)])
+    problem = caught.value.problems[0]
+    assert (problem.code, problem.value) == ("duplicate_upload", str(first))
+    assert f"第 {first} 批" in problem.message_zh and f"upload {first}" in problem.message_en
+    assert len(store.uploads()) == 1 and store.data_version() == 1
+
+
+def test_newest_active_upload_wins_and_withdrawal_restores_the_previous_value(store, plan):
+    first = upload(store, plan, [("T01-1", "2014Q1", 10), ("T01-1", "2014Q2", 20)])
+    second = upload(store, plan, [("T01-1", "2014Q2", 25)], note="修订")
+    assert current(store) == {("T01-1", "2014Q1"): 10.0, ("T01-1", "2014Q2"): 25.0}
+
+    store.withdraw(second, withdrawn_by="组长", now=NOW)
+    assert current(store) == {("T01-1", "2014Q1"): 10.0, ("T01-1", "2014Q2"): 20.0}
+    ledger = store.uploads().set_index("id")
+    assert ledger.loc[second, "status"] == "withdrawn"
+    assert (ledger.loc[second, "withdrawn_by"], ledger.loc[first, "status"]) == ("组长", "active")
+    assert ledger.loc[second, "withdrawn_at"] == "2014-10-15T09:30:00+00:00"
+    stored = stored_figures(store.path)
+    assert len(stored) == 3  # nothing deleted
+    withdrawn = stored[stored["upload_id"] == second].iloc[0]
+    assert (withdrawn["indicator_id"], withdrawn["value"], withdrawn["note"]) == (
+        "T01-1", 25.0, "修订",
+    )  # fmt: skip
+    assert store.data_version() == 3
+
+    again = upload(store, plan, [("T01-1", "2014Q2", 25)], note="修订")  # same bytes, re-imported
+    assert again > second and current(store)[("T01-1", "2014Q2")] == 25.0
+
+
+def test_withdraw_refuses_unknown_and_already_withdrawn_uploads(store, plan):
+    upload_id = upload(store, plan, [("T01-1", "2014Q1", 10)])
+    assert store.active_upload_owner(upload_id) == "分析员"
+    store.withdraw(upload_id, withdrawn_by="a", now=NOW)
+    assert store.active_upload_owner(upload_id) is None
+    for target, code in ((upload_id, "already_withdrawn"), (999, "unknown_upload")):
+        with pytest.raises(StoreError) as caught:
+            store.withdraw(target, withdrawn_by="a", now=NOW)
+        assert caught.value.problems[0].code == code
+    assert store.active_upload_owner(999) is None
+    assert store.data_version() == 2 and store.current_values().empty
+
+
+def crashing_after(monkeypatch: pytest.MonkeyPatch, statement: str) -> None:
+    """Make the import statement `statement` (a function of lib.store.repository) do its
+    write and then crash, before the transaction commits."""
+    real = getattr(lib.store.repository, statement)
+
+    def write_then_crash(*args: object) -> None:
+        real(*args)
+        raise InjectedFailure(f"injected failure after {statement}")
+
+    monkeypatch.setattr(lib.store.repository, statement, write_then_crash)
+
+
+@pytest.mark.parametrize("statement", ["_insert_upload", "_insert_batch", "_bump_version"])
+def test_failure_halfway_through_an_import_leaves_the_store_unchanged(
+    store, plan, monkeypatch, statement
+):
+    upload(store, plan, [("T01-1", "2014Q1", 10)])
+    before_rows, before_bytes = dump(store.path), store.path.read_bytes()
+    rows = [("T01-1", "2014Q2", 20), ("T01-2", "2014Q2", 1530), ("T01-1", "2014Q3", 30)]
+    content = progress_csv(rows)
+    report = validate_progress(content, "x.csv", plan)
+    crashing_after(monkeypatch, statement)
+    with pytest.raises(InjectedFailure):
+        store_report(store, report, content, "a")
+    assert dump(store.path) == before_rows
+    assert store.path.read_bytes() == before_bytes
+    assert store.data_version() == 1 and len(store.uploads()) == 1
+    monkeypatch.undo()
+    # the same file imports cleanly afterwards: the failed attempt left no trace
+    assert store_report(store, report, content, "a") == 2
+
+
+def test_busy_store_gives_a_bilingual_error_and_keeps_data(tmp_path, plan):
+    store = ProgressStore(tmp_path / "p.sqlite3", busy_timeout_s=0.2)
+    upload(store, plan, [("T01-1", "2014Q1", 10)])
+    blocker = sqlite3.connect(store.path, isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(StoreError) as caught:
+            upload(store, plan, [("T01-1", "2014Q2", 20)])
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    problem = caught.value.problems[0]
+    assert problem.code == "store_busy"
+    assert (
+        problem.message_zh == "数据库繁忙，请稍后重试"
+        and problem.message_en == "store is busy, try again"
+    )
+    assert current(store) == {("T01-1", "2014Q1"): 10.0}
+    assert upload(store, plan, [("T01-1", "2014Q2", 20)]) == 2  # works once the lock is gone
+
+
+def test_read_only_store_refuses_writes_but_still_reads(tmp_path, plan):
+    path = tmp_path / "p.sqlite3"
+    upload(ProgressStore(path), plan, [("T01-1", "2014Q1", 10)])
+    read_only = ProgressStore(path, pragmas={"query_only": 1})
+    with pytest.raises(StoreError) as caught:
+        read_only.withdraw(1, withdrawn_by="a", now=NOW)
+    assert caught.value.problems[0].code == "store_read_only"
+    assert current(read_only) == {("T01-1", "2014Q1"): 10.0}
+    assert read_only.uploads().loc[0, "status"] == "active"
+
+
+def test_full_disk_refuses_the_import_and_keeps_data(tmp_path, plan):
+    path = tmp_path / "p.sqlite3"
+    upload(ProgressStore(path), plan, [("T01-1", "2014Q1", 10)])
+    before = dump(path)
+    conn = sqlite3.connect(path)
+    pages = conn.execute("PRAGMA page_count").fetchone()[0]
+    conn.close()
+    full = ProgressStore(path, pragmas={"max_page_count": pages})
+    rows = [("T01-1", f"2014Q{q}", q) for q in (2, 3, 4)]
+    notes = [incompressible_text(2800, n) for n in range(len(rows))]  # batches are compressed
+    with pytest.raises(StoreError) as caught:
+        upload(full, plan, rows, note=notes)
+    assert caught.value.problems[0].code == "store_full"
+    assert dump(path) == before
+
+
+def test_figures_are_append_only(store, plan):
+    upload(store, plan, [("T01-1", "2014Q1", 10)])
+    conn = sqlite3.connect(store.path)
+    try:
+        for statement in (
+            "UPDATE figure_batches SET batch = x'00'",
+            "UPDATE figure_batches SET row_count = 0",
+            "DELETE FROM figure_batches",
+            "DELETE FROM uploads",
+        ):
+            with pytest.raises(sqlite3.IntegrityError):
+                conn.execute(statement)
+    finally:
+        conn.close()
+    assert current(store) == {("T01-1", "2014Q1"): 10.0}
+
+
+def test_each_upload_is_one_arrow_batch_in_row_order(store, plan):
+    upload_id = upload(store, plan, [("T01-2", "2014Q1", 5), ("T01-1", "2014Q1", 10)])
+    conn = sqlite3.connect(store.path)
+    try:
+        ((row_count, batch_format, batch),) = conn.execute(
+            "SELECT row_count, format, batch FROM figure_batches WHERE upload_id = ?", (upload_id,)
+        ).fetchall()
+        tables = {name for (name,) in conn.execute("SELECT name FROM sqlite_master")}
+    finally:
+        conn.close()
+    assert "figures" not in tables and batch_format == BATCH_FORMAT
+    table = pa.ipc.open_stream(batch).read_all()
+    assert table.column_names == ["row_no", "indicator_id", "period", "value", "note", "reporter"]
+    assert row_count == table.num_rows == 2
+    assert table["row_no"].to_pylist() == [2, 3]  # spreadsheet rows, in order
+    assert table["indicator_id"].cast(pa.string()).to_pylist() == ["T01-2", "T01-1"]
+    assert table["value"].to_pylist() == [5.0, 10.0]
+    assert table["note"].to_pylist() == [None, None]  # an empty note is stored as null
+    assert table["reporter"].cast(pa.string()).to_pylist() == ["市林业局"] * 2
+
+
+def _stored_batch(path: Path, upload_id: int) -> bytes:
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute(
+            "SELECT batch FROM figure_batches WHERE upload_id = ?", (upload_id,)
+        ).fetchone()[0]
+    finally:
+        conn.close()
+
+
+def _overwrite_batch(path: Path, upload_id: int, batch: object) -> None:
+    """Damage a stored batch behind the store's back (dropping the trigger that forbids it)."""
+    conn = sqlite3.connect(path)
+    try:
+        conn.execute("DROP TRIGGER figure_batches_no_update")
+        conn.execute("UPDATE figure_batches SET batch = ? WHERE upload_id = ?", (batch, upload_id))
+        conn.commit()
+    finally:
+        conn.close()
+
+
+def _arrow_stream(table: pa.Table) -> bytes:
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return sink.getvalue().to_pybytes()
+
+
+@pytest.mark.parametrize(
+    "damage", ["garbage", "truncated", "wrong_columns", "rows_missing", "text_not_blob"]
+)
+def test_damaged_batch_is_a_bilingual_store_error(store, plan, damage):
+    upload_id = upload(store, plan, [("T01-1", "2014Q1", 10), ("T01-2", "2014Q1", 20)])
+    batch = _stored_batch(store.path, upload_id)
+    replacement = {
+        "garbage": b"\xff" * 64,
+        "truncated": batch[: len(batch) // 2],
+        "wrong_columns": _arrow_stream(pa.table({"indicator_id": ["T01-1"], "value": [1.0]})),
+        "rows_missing": _arrow_stream(pa.ipc.open_stream(batch).read_all().slice(0, 1)),
+        "text_not_blob": "not a batch",
+    }[damage]
+    _overwrite_batch(store.path, upload_id, replacement)
+    with pytest.raises(StoreError) as caught:
+        store.current_values()
+    (problem,) = caught.value.problems
+    assert problem.code == "store_corrupt"
+    assert f"第 {upload_id} 批" in problem.message_zh
+    assert f"upload {upload_id}" in problem.message_en
+    assert store.uploads()["row_count"].tolist() == [2]  # the ledger still reads
+
+
+def test_blob_too_big_for_sqlite_is_a_clear_error():
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE t (b BLOB)")
+    conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, 100)
+    with pytest.raises(sqlite3.DataError) as caught:
+        conn.execute("INSERT INTO t VALUES (?)", (bytes(1000),))
+    conn.close()
+    (problem,) = store_error(caught.value).problems
+    assert problem.code == "store_too_big" and "nothing was imported" in problem.message_en
+
+
+def test_threads_share_a_store_object(store, plan):
+    reports = []
+    for n in range(8):
+        content = progress_csv([("T01-1", f"2014Q{n % 4 + 1}", n)], note=f"线程{n}")
+        reports.append((content, validate_progress(content, "x.csv", plan)))
+
+    def run(item: tuple[bytes, ValidationReport]) -> int:
+        return store_report(store, item[1], item[0], "t")
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        ids = list(pool.map(run, reports))
+    assert sorted(ids) == list(range(1, 9))
+    assert store.data_version() == 8 and len(stored_figures(store.path)) == 8
+
+
+def _import_when_told(
+    plan: Plan, store_file: Path, data_file: Path, ready: Event, go: Event, results: Queue
+) -> None:
+    """Body of one worker process: validate, wait for the start signal, import."""
+    try:
+        content = data_file.read_bytes()
+        report = validate_progress(content, data_file.name, plan)
+        store = ProgressStore(store_file)
+        ready.set()
+        go.wait(60)
+        upload_id = store.import_rows(
+            report.rows,
+            file_name=data_file.name,
+            content=content,
+            uploaded_by=data_file.stem,
+            now=NOW,
+        )
+        results.put((data_file.stem, upload_id, ""))
+    except BaseException as exc:  # report anything to the parent, which fails the test
+        results.put((data_file.stem, None, f"{type(exc).__name__}: {exc}"))
+        raise
+
+
+def test_eight_concurrent_imports_from_separate_processes(tmp_path, plan):
+    context = multiprocessing.get_context("fork")  # children start with lib already imported
+    store_file, go, results = tmp_path / "p.sqlite3", context.Event(), context.Queue()
+    expected_rows, workers = {}, []
+    for n in range(8):
+        rows = [("T01-1", f"2014Q{q}", 100 * n + q) for q in range(1, 5)][: n % 4 + 1]
+        rows += [("T01-2", f"2014Q{q}", 1500 + n + q) for q in range(1, 5)]
+        data_file = tmp_path / f"file{n}.csv"
+        data_file.write_bytes(progress_csv(rows, note=f"进程{n}"))
+        expected_rows[f"file{n}"] = len(rows)
+        ready = context.Event()
+        worker = context.Process(
+            target=_import_when_told, args=(plan, store_file, data_file, ready, go, results)
+        )
+        worker.start()
+        workers.append((worker, ready))
+    for _, ready in workers:
+        assert ready.wait(60), "a worker did not get ready"
+    go.set()  # all eight write at once
+    outcomes = [results.get(timeout=60) for _ in workers]
+    for worker, _ in workers:
+        worker.join(60)
+        assert worker.exitcode == 0
+    assert [error for _, _, error in outcomes if error] == []  # no 'database is locked'
+    assert sorted(upload_id for _, upload_id, _ in outcomes) == list(range(1, 9))
+    store = ProgressStore(store_file)
+    ledger = store.uploads()
+    assert dict(zip(ledger["uploaded_by"], ledger["row_count"], strict=True)) == expected_rows
+    assert len(stored_figures(store.path)) == sum(expected_rows.values())
+    assert store.data_version() == 8
+
+
+def test_the_store_imports_neither_auth_nor_ingest():
+    """The store takes plain data: roles are checked in lib.services.uploads and rows are
+    validated in lib.ingest, so neither may creep into lib/store/ (late imports included)."""
+    for path in sorted((REPO / "lib" / "store").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            for name in names:
+                assert not name.startswith(("lib.auth", "lib.ingest")), f"{path.name}: {name}"
