@@ -57,7 +57,8 @@ TOPICS = (
     "发展现代服务业", "建设美丽乡村", "加强水利设施建设", "推进教育现代化", "完善医疗卫生服务",
     "治理大气和水污染", "扩大对外开放合作", "推进数字政府建设", "加强住房保障", "促进就业创业",
 )  # fmt: skip
-# (name stem, unit, smallest target, largest target, direction)
+# (name stem, unit, smallest target, largest target, direction): a table, one kind of
+# quantity a row, so its rows share one shape.
 QUANTITIES = (
     ("新建5G基站", "个", 200, 5000, "increase"),
     ("高速公路通车里程", "公里", 20, 600, "increase"),

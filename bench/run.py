@@ -79,6 +79,8 @@ class Scale:
         return re.findall(r"^- id: ['\"]?(S\d+)['\"]?\s*$", text, flags=re.MULTILINE)
 
 
+# Declared like lib/core/errors.py's Problem (a frozen dataclass of strings with defaults)
+# but a line of the benchmark's report, which shares nothing with a validation problem.
 @dataclass(frozen=True)
 class Row:
     """One line of the table; no target and no verdict for figures shown for context."""

@@ -4,14 +4,23 @@ from __future__ import annotations
 
 import random
 import sqlite3
+from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
+import pytest
 
 from lib.auth.accounts import Role, User
+from lib.ingest.report import validate_progress
+from lib.plan.loader import parse_plan
+from lib.plan.model import Plan
+from lib.services.settings import SAMPLE_PROGRESS_FILE
+from lib.services.uploads import import_sample, import_upload
 from lib.store.batches import decoded_batch, empty_decoded_batches
 from lib.store.current import figures_frame
+from lib.store.repository import ProgressStore
 
 # The plan metadata every small test plan starts with; each test appends its own units and
 # sections (a 2014 calendar-year plan, like the real one).
@@ -26,6 +35,77 @@ plan:
   period_start: 2014-01-01
   period_end: 2014-12-31
 """
+
+# The plan of the store, upload and command-line tests: one forestry task with two quantities
+# and a milestone, its unit known by an alias too. Suites that need other sections, units or
+# targets (status rules, view models, the template) spell out a plan of their own.
+FOREST_PLAN_YAML = (
+    TEST_PLAN_HEADER
+    + """
+units:
+  - {name: 市林业局, aliases: [林业局], kind: municipal_department}
+sections:
+  - id: S01
+    title: 生态
+    tasks:
+      - id: T01
+        title: 林业
+        text: 建成村级站3000个。森林面积达到1532.87万亩。公布权责清单。
+        units: [市林业局]
+        indicators:
+          - {id: T01-1, name: 村级站, kind: quantity, target: 3000, unit: 个,
+             direction: increase, deadline: 2014-12-31, source: 建成村级站3000个}
+          - {id: T01-2, name: 森林面积, kind: quantity, target: 1532.87, unit: 万亩,
+             direction: increase, deadline: 2014-12-31, source: 森林面积达到1532.87万亩}
+          - {id: T01-3, name: 权责清单, kind: milestone, target: 100, unit: '%',
+             direction: increase, deadline: 2014-12-31, source: 公布权责清单}
+"""
+)
+
+
+def forest_plan() -> Plan:
+    """FOREST_PLAN_YAML parsed."""
+    return parse_plan(FOREST_PLAN_YAML)
+
+
+def progress_csv(
+    rows: Sequence[tuple[str, str, object]],
+    note: str | list[str] = "",
+    reporter: str = "市林业局",
+) -> bytes:
+    """A progress file (UTF-8 CSV with a BOM) of (indicator_id, period, value) rows, with
+    `note` on every row (or one note per row) and `reporter` on every row."""
+    notes = note if isinstance(note, list) else [note] * len(rows)
+    lines = ["指标编号,报告期,完成值,进展情况,填报单位"]
+    lines += [f"{i},{p},{v},{n},{reporter}" for (i, p, v), n in zip(rows, notes, strict=True)]
+    return ("\n".join(lines) + "\n").encode("utf-8-sig")
+
+
+def sample_file_store(
+    path: Path, plan: Plan, now: datetime, user: User | None = None
+) -> ProgressStore:
+    """A store at `path` holding the bundled sample progress file: imported by `user`, or
+    marked as sample data (as the demo store holds it) when there is no user."""
+    store = ProgressStore(path)
+    content = SAMPLE_PROGRESS_FILE.read_bytes()
+    report = validate_progress(content, SAMPLE_PROGRESS_FILE.name, plan)
+    assert report.ok, report.errors
+    name = SAMPLE_PROGRESS_FILE.name
+    if user is None:
+        import_sample(store, report, content=content, file_name=name, now=now)
+    else:
+        import_upload(store, report, content=content, file_name=name, user=user, now=now)
+    return store
+
+
+def sample_store_in_env(
+    monkeypatch: pytest.MonkeyPatch, path: Path, plan: Plan, now: datetime, user: User | None = None
+) -> ProgressStore:
+    """`sample_file_store` at `path`, named by PROGRESS_DB, with PLAN_FILE unset so the app
+    and the CLI read the bundled plan."""
+    monkeypatch.setenv("PROGRESS_DB", str(path))
+    monkeypatch.delenv("PLAN_FILE", raising=False)
+    return sample_file_store(path, plan, now, user)
 
 
 def admin(name: str) -> User:

@@ -14,6 +14,8 @@ from typing import Literal
 Severity = Literal["error", "warning"]
 
 
+# Shaped like other frozen records with defaulted fields (bench/run.py's Row), but it is
+# the one record every error carries: it shares nothing with them beyond @dataclass.
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong with an input, located as precisely as the input allows."""

@@ -144,6 +144,8 @@ def _completion_bars(
         ),
         showlegend=False,
     )
+    # A second trace over the same rows, not a copy of the bars: diamonds at the expected
+    # pace, with their own marker and hover text.
     pace = go.Scatter(
         x=expected,
         y=labels,

@@ -78,6 +78,8 @@ def indicator_rows(status: pd.DataFrame, plan: Plan, lang: str) -> pd.DataFrame:
 
 def task_rows(tasks: pd.DataFrame, lang: str) -> pd.DataFrame:
     """Translated task completion rows: id, title, lead, indicators, completion, status."""
+    # Column by column like indicator_rows, but of the task frame (completion, not progress):
+    # the few keys both share name columns of different frames.
     return pd.DataFrame(
         {
             "task_id": tasks["task_id"],

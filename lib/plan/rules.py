@@ -68,14 +68,13 @@ def _registry_names(raw: dict[str, Any], problems: list[Problem]) -> dict[str, s
         if not isinstance(name, str):
             continue
         if compact_text(name) in owner_of:
-            problems.append(
-                Problem(
-                    "duplicate_unit",
-                    f"单位名称重复：{name}",
-                    f"unit listed twice in the registry: {name}",
-                    path=dotted_path(("units", i, "name")),
-                    value=name,
-                )
+            _report(
+                problems,
+                "duplicate_unit",
+                f"单位名称重复：{name}",
+                f"unit listed twice in the registry: {name}",
+                ("units", i, "name"),
+                name,
             )
         kinds[name] = str(unit.get("kind"))
         owner_of.setdefault(compact_text(name), name)
@@ -84,26 +83,24 @@ def _registry_names(raw: dict[str, Any], problems: list[Problem]) -> dict[str, s
             _check_aliases(unit, i, owner_of, problems)
         members = unit.get("members")
         if members and unit.get("kind") != "group":
-            problems.append(
-                Problem(
-                    "members_on_non_group",
-                    "只有 kind: group 的单位可以列出 members",
-                    "only units of kind 'group' may list members",
-                    path=dotted_path(("units", i, "members")),
-                )
+            _report(
+                problems,
+                "members_on_non_group",
+                "只有 kind: group 的单位可以列出 members",
+                "only units of kind 'group' may list members",
+                ("units", i, "members"),
             )
         for m_i, member in enumerate(members or []):
             if isinstance(member, str) and member not in {
                 u.get("name") for _, u in _items(raw, "units")
             }:
-                problems.append(
-                    Problem(
-                        "unknown_member",
-                        f"成员单位“{member}”未在 units 中登记",
-                        f"group member '{member}' is not in the units registry",
-                        path=dotted_path(("units", i, "members", m_i)),
-                        value=member,
-                    )
+                _report(
+                    problems,
+                    "unknown_member",
+                    f"成员单位“{member}”未在 units 中登记",
+                    f"group member '{member}' is not in the units registry",
+                    ("units", i, "members", m_i),
+                    member,
                 )
     return kinds
 
@@ -120,14 +117,13 @@ def _check_aliases(
             continue
         owner = owner_of.setdefault(compact_text(alias), str(unit.get("name")))
         if owner != unit.get("name"):
-            problems.append(
-                Problem(
-                    "ambiguous_alias",
-                    f"简称或全称“{alias}”已是单位“{owner}”的名称或简称",
-                    f"alias '{alias}' already names another unit ('{owner}')",
-                    path=dotted_path(loc),
-                    value=alias,
-                )
+            _report(
+                problems,
+                "ambiguous_alias",
+                f"简称或全称“{alias}”已是单位“{owner}”的名称或简称",
+                f"alias '{alias}' already names another unit ('{owner}')",
+                loc,
+                alias,
             )
 
 
@@ -135,14 +131,13 @@ def _plan_period(raw: dict[str, Any], problems: list[Problem]) -> tuple[date | N
     meta = raw.get("plan") if isinstance(raw.get("plan"), dict) else {}
     start, end = _as_date(meta.get("period_start")), _as_date(meta.get("period_end"))
     if start and end and start > end:
-        problems.append(
-            Problem(
-                "period_reversed",
-                "计划期起始日期晚于结束日期",
-                "plan period starts after it ends",
-                path="plan.period_end",
-                value=str(end),
-            )
+        _report(
+            problems,
+            "period_reversed",
+            "计划期起始日期晚于结束日期",
+            "plan period starts after it ends",
+            ("plan", "period_end"),
+            str(end),
         )
     return start, end
 
@@ -163,14 +158,13 @@ def _check_thresholds(raw: dict[str, Any], problems: list[Problem]) -> None:
         return
     amber, red = thresholds.get("amber_gap"), thresholds.get("red_gap")
     if isinstance(amber, int | float) and isinstance(red, int | float) and amber > red:
-        problems.append(
-            Problem(
-                "thresholds_order",
-                "黄色预警差距 amber_gap 不应大于红色预警差距 red_gap",
-                "amber_gap must not exceed red_gap",
-                path="thresholds.amber_gap",
-                value=str(amber),
-            )
+        _report(
+            problems,
+            "thresholds_order",
+            "黄色预警差距 amber_gap 不应大于红色预警差距 red_gap",
+            "amber_gap must not exceed red_gap",
+            ("thresholds", "amber_gap"),
+            str(amber),
         )
 
 
@@ -186,25 +180,23 @@ def _check_id(
     if not isinstance(value, str):
         return
     if not pattern.match(value):
-        problems.append(
-            Problem(
-                f"bad_{what}_id",
-                f"{labels[what]}编号“{value}”格式不正确（应如 {pattern.pattern}）",
-                f"{what} id '{value}' does not match {pattern.pattern}",
-                path=dotted_path((*where, "id")),
-                value=value,
-            )
+        _report(
+            problems,
+            f"bad_{what}_id",
+            f"{labels[what]}编号“{value}”格式不正确（应如 {pattern.pattern}）",
+            f"{what} id '{value}' does not match {pattern.pattern}",
+            (*where, "id"),
+            value,
         )
     seen[value] += 1
     if seen[value] > 1:
-        problems.append(
-            Problem(
-                "duplicate_id",
-                f"编号“{value}”重复出现",
-                f"id '{value}' is used more than once",
-                path=dotted_path((*where, "id")),
-                value=value,
-            )
+        _report(
+            problems,
+            "duplicate_id",
+            f"编号“{value}”重复出现",
+            f"id '{value}' is used more than once",
+            (*where, "id"),
+            value,
         )
 
 
@@ -216,25 +208,23 @@ def _check_task_units(
         return
     for u_i, unit in enumerate(units):
         if isinstance(unit, str) and unit not in registry:
-            problems.append(
-                Problem(
-                    "unknown_unit",
-                    f"责任单位“{unit}”未在 units 中登记",
-                    f"responsible unit '{unit}' is not in the units registry",
-                    path=dotted_path((*where, "units", u_i)),
-                    value=unit,
-                )
+            _report(
+                problems,
+                "unknown_unit",
+                f"责任单位“{unit}”未在 units 中登记",
+                f"responsible unit '{unit}' is not in the units registry",
+                (*where, "units", u_i),
+                unit,
             )
     for unit, count in Counter(u for u in units if isinstance(u, str)).items():
         if count > 1:
-            problems.append(
-                Problem(
-                    "duplicate_task_unit",
-                    f"责任单位“{unit}”在同一任务中重复列出",
-                    f"unit '{unit}' is listed twice for the same task",
-                    path=dotted_path((*where, "units")),
-                    value=unit,
-                )
+            _report(
+                problems,
+                "duplicate_task_unit",
+                f"责任单位“{unit}”在同一任务中重复列出",
+                f"unit '{unit}' is listed twice for the same task",
+                (*where, "units"),
+                unit,
             )
 
 
@@ -251,59 +241,66 @@ def _check_indicator(
     _check_id(ind_id, INDICATOR_ID_RE, where, "indicator", ids, problems)
     match = INDICATOR_ID_RE.match(ind_id) if isinstance(ind_id, str) else None
     if match and isinstance(task_id, str) and match.group(1) != task_id:
-        problems.append(
-            Problem(
-                "indicator_task_mismatch",
-                f"指标编号“{ind_id}”与所属任务“{task_id}”不符",
-                f"indicator id '{ind_id}' does not belong to task '{task_id}'",
-                path=dotted_path((*where, "id")),
-                value=ind_id,
-            )
+        _report(
+            problems,
+            "indicator_task_mismatch",
+            f"指标编号“{ind_id}”与所属任务“{task_id}”不符",
+            f"indicator id '{ind_id}' does not belong to task '{task_id}'",
+            (*where, "id"),
+            ind_id,
         )
     deadline, (start, end) = _as_date(indicator.get("deadline")), period
     if isinstance(deadline, date) and start and end and not start <= deadline <= end:
-        problems.append(
-            Problem(
-                "deadline_outside_period",
-                f"完成时限 {deadline} 不在计划期 {start}~{end} 内",
-                f"deadline {deadline} is outside the plan period {start}..{end}",
-                path=dotted_path((*where, "deadline")),
-                value=str(deadline),
-            )
+        _report(
+            problems,
+            "deadline_outside_period",
+            f"完成时限 {deadline} 不在计划期 {start}~{end} 内",
+            f"deadline {deadline} is outside the plan period {start}..{end}",
+            (*where, "deadline"),
+            str(deadline),
         )
     target, baseline = indicator.get("target"), indicator.get("baseline")
     numeric = (int, float)
     if indicator.get("kind") == "milestone" and isinstance(target, numeric) and target != 100:
-        problems.append(
-            Problem(
-                "milestone_target",
-                "节点类指标的目标值应为 100（完成百分比）",
-                "a milestone's target must be 100 (percent done)",
-                path=dotted_path((*where, "target")),
-                value=str(target),
-            )
+        _report(
+            problems,
+            "milestone_target",
+            "节点类指标的目标值应为 100（完成百分比）",
+            "a milestone's target must be 100 (percent done)",
+            (*where, "target"),
+            str(target),
         )
     if isinstance(target, numeric) and isinstance(baseline, numeric) and target == baseline:
-        problems.append(
-            Problem(
-                "target_equals_baseline",
-                "目标值与基数相同，无法计算进度",
-                "target equals baseline, so progress cannot be computed",
-                path=dotted_path((*where, "target")),
-                value=str(target),
-            )
+        _report(
+            problems,
+            "target_equals_baseline",
+            "目标值与基数相同，无法计算进度",
+            "target equals baseline, so progress cannot be computed",
+            (*where, "target"),
+            str(target),
         )
     source, text = indicator.get("source"), task_text
     if isinstance(source, str) and isinstance(text, str) and source not in text:
-        problems.append(
-            Problem(
-                "source_not_in_text",
-                "source 引文未在任务原文中找到（须逐字摘录）",
-                "source is not a verbatim quote of the task text",
-                path=dotted_path((*where, "source")),
-                value=short_value(source),
-            )
+        _report(
+            problems,
+            "source_not_in_text",
+            "source 引文未在任务原文中找到（须逐字摘录）",
+            "source is not a verbatim quote of the task text",
+            (*where, "source"),
+            short_value(source),
         )
+
+
+def _report(
+    problems: list[Problem],
+    code: str,
+    message_zh: str,
+    message_en: str,
+    where: tuple[Any, ...],
+    value: str | None = None,
+) -> None:
+    """Add the breach of rule `code` at YAML path `where` (its line is found later)."""
+    problems.append(Problem(code, message_zh, message_en, path=dotted_path(where), value=value))
 
 
 # --- where each problem is -------------------------------------------------------------------

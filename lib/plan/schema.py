@@ -9,12 +9,19 @@ from __future__ import annotations
 
 import math
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_type_hints
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError, create_model
 
 from lib.core.errors import Problem
-from lib.plan.model import THRESHOLD_RANGES, UNIT_KINDS, Thresholds, dotted_path, short_value
+from lib.plan.model import (
+    THRESHOLD_RANGES,
+    UNIT_KINDS,
+    PlanMeta,
+    Thresholds,
+    dotted_path,
+    short_value,
+)
 
 # A YAML `.nan` or `.inf` is a float but no target anyone can reach or measure against.
 FiniteFloat = Annotated[float, Field(strict=True, allow_inf_nan=False)]
@@ -27,16 +34,14 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class PlanMetaEntry(_Strict):
-    """lib.plan.model.PlanMeta as the YAML gives it (pydantic words an unknown key as such)."""
-
-    id: str
-    title: str
-    issuer: str
-    document_number: str
-    issue_date: date
-    period_start: date
-    period_end: date
+# Built from PlanMeta's fields and types, so the YAML's `plan:` and the dataclass cannot
+# drift apart; pydantic then words a missing, unknown or mistyped key for the planner.
+PlanMetaEntry = create_model(
+    "PlanMetaEntry",
+    __base__=_Strict,
+    __doc__="lib.plan.model.PlanMeta as the YAML gives it (pydantic words an unknown key as such).",
+    **{name: (hint, ...) for name, hint in get_type_hints(PlanMeta).items()},
+)
 
 
 def _threshold(name: str) -> Any:

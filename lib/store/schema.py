@@ -21,6 +21,8 @@ from lib.store.sql_frames import records_frame
 
 SCHEMA_VERSION = 2
 
+# `meta` and `uploads` are as version 1 made them, since the upgrade keeps those tables; the
+# upgrade test holds its own verbatim copy of version 1, which must not follow edits here.
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (
     key   TEXT PRIMARY KEY,

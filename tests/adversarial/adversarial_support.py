@@ -11,9 +11,13 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
+import select
 import sqlite3
 import struct
+import subprocess
+import sys
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -23,17 +27,20 @@ from typing import Literal
 
 import pandas as pd
 import pyarrow as pa
+import pytest
 from openpyxl import Workbook
 from pandas.testing import assert_frame_equal
 
 from lib.core.errors import Problem, ProgressFileError, StoreError
 from lib.ingest.report import ValidationReport, validate_progress
 from lib.plan.model import Plan
+from lib.services.settings import REPO_ROOT
 from lib.services.uploads import import_upload
 from lib.store.repository import ProgressStore
 from tests.support import admin, stored_figures
 
 NOW = datetime(2014, 10, 8, 9, 30, tzinfo=UTC)
+WORKER = Path(__file__).with_name("store_worker.py")
 HEADER = ["指标编号", "报告期", "完成值", "进展情况", "填报单位"]
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _WORDS = re.compile(r"[A-Za-z]{3,}")
@@ -227,3 +234,42 @@ def valid_rows(plan: Plan, count: int, period: str = "2014Q4", note: str = "") -
         [row.indicator_id, period, f"{row.target:g}", note or f"进展 {row.indicator_id}", ""]
         for row in indicators.itertuples(index=False)
     ]
+
+
+def import_baseline(store: ProgressStore, plan: Plan, count: int) -> None:
+    """Import the first `count` indicators of `plan` at 2014Q1 as base.csv (upload 1 of an
+    empty store), the figures that the cases' big uploads are then added to."""
+    ids = plan.indicators["indicator_id"].head(count)
+    base = csv_content([[i, "2014Q1", "1", "基线", ""] for i in ids])
+    report = validate_progress(base, "base.csv", plan)
+    import_upload(store, report, content=base, file_name="base.csv", user=admin("base"), now=NOW)
+
+
+# --- worker processes ---------------------------------------------------------------------
+
+
+def spawn(*args: object) -> subprocess.Popen:
+    """A store_worker.py process with the repository importable."""
+    return subprocess.Popen(
+        [sys.executable, str(WORKER), *(str(a) for a in args)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
+    )
+
+
+def expect_line(process: subprocess.Popen, expected: str, timeout: float = 60) -> None:
+    """Wait for the worker to print `expected`; fail with its stderr if it does not."""
+    ready, _, _ = select.select([process.stdout], [], [], timeout)
+    line = process.stdout.readline().strip() if ready else ""
+    if line != expected:
+        process.kill()
+        pytest.fail(f"worker said {line!r}, not {expected!r}: {process.stderr.read()}")
+
+
+def stop(process: subprocess.Popen) -> None:
+    """Kill the worker if it still runs and reap it."""
+    if process.poll() is None:
+        process.kill()
+    process.wait(timeout=30)

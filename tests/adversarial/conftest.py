@@ -18,13 +18,11 @@ import pytest
 import yaml
 from adversarial_support import NOW, StoreSnapshot
 
-from lib.ingest.report import validate_progress
 from lib.plan.loader import load_plan, parse_plan
 from lib.plan.model import Plan
-from lib.services.settings import DEFAULT_PLAN_FILE, SAMPLE_PROGRESS_FILE
-from lib.services.uploads import import_upload
+from lib.services.settings import DEFAULT_PLAN_FILE
 from lib.store.repository import ProgressStore
-from tests.support import admin
+from tests.support import admin, sample_file_store
 
 BIG_PLAN_TASKS, BIG_PLAN_INDICATORS_PER_TASK = 60, 50
 
@@ -36,9 +34,10 @@ def plan() -> Plan:
 
 @pytest.fixture(scope="session")
 def seeded_template(tmp_path_factory: pytest.TempPathFactory, plan: Plan) -> Path:
-    """One seeded store file, checkpointed, for `store` to copy (seeding once is cheaper)."""
+    """One store file holding the sample figures (imported by an admin), checkpointed, for
+    `store` to copy (seeding once is cheaper)."""
     path = tmp_path_factory.mktemp("template") / "progress.sqlite3"
-    seeded_store(path, plan)
+    sample_file_store(path, plan, NOW, admin("基线 baseline"))
     conn = sqlite3.connect(path)
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.close()
@@ -56,23 +55,6 @@ def store(tmp_path: Path, seeded_template: Path) -> ProgressStore:
 @pytest.fixture
 def snapshot(store: ProgressStore) -> StoreSnapshot:
     return StoreSnapshot.of(store)
-
-
-def seeded_store(path: Path, plan: Plan) -> ProgressStore:
-    """A store at `path` with the bundled sample figures imported by a baseline analyst."""
-    store = ProgressStore(path)
-    content = SAMPLE_PROGRESS_FILE.read_bytes()
-    report = validate_progress(content, SAMPLE_PROGRESS_FILE.name, plan)
-    assert report.ok, report.errors
-    import_upload(
-        store,
-        report,
-        content=content,
-        file_name=SAMPLE_PROGRESS_FILE.name,
-        user=admin("基线 baseline"),
-        now=NOW,
-    )
-    return store
 
 
 @pytest.fixture(scope="session")

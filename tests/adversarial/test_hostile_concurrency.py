@@ -10,41 +10,25 @@ upload's stored rows equal its declared row count.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
-from adversarial_support import NOW, csv_content, integrity, rows_per_upload
 
-from lib.ingest.report import validate_progress
-from lib.services.settings import REPO_ROOT
-from lib.services.uploads import import_upload
+# The same helpers as test_hostile_faults.py imports: both run store_worker.py processes on a
+# store holding a baseline of the big plan.
+from adversarial_support import (
+    csv_content,
+    expect_line,
+    import_baseline,
+    integrity,
+    rows_per_upload,
+    spawn,
+)
+
 from lib.store.repository import ProgressStore
-from tests.support import admin
 
-WORKER = Path(__file__).with_name("store_worker.py")
 IMPORTERS = 8
 PERIODS = ("2014Q1", "2014Q2", "2014Q3", "2014Q4")
 BASE_ROWS = 200
-
-
-def _spawn(*args: object) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, str(WORKER), *(str(a) for a in args)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
-    )
-
-
-def _first_line(process: subprocess.Popen, expected: str) -> None:
-    line = process.stdout.readline().strip()
-    if line != expected:
-        process.kill()
-        pytest.fail(f"worker said {line!r}, not {expected!r}: {process.stderr.read()}")
 
 
 @pytest.fixture(scope="module")
@@ -53,11 +37,7 @@ def scenario(tmp_path_factory, big_plan, big_plan_files) -> dict:
     path = folder / "progress.sqlite3"
     store = ProgressStore(path)
     ids = list(big_plan.indicators["indicator_id"])
-    base = csv_content([[i, "2014Q1", "1", "基线", ""] for i in ids[:BASE_ROWS]])
-    import_upload(
-        store, validate_progress(base, "base.csv", big_plan),
-        content=base, file_name="base.csv", user=admin("base"), now=NOW,
-    )  # fmt: skip
+    import_baseline(store, big_plan, BASE_ROWS)
     files = []
     for k in range(IMPORTERS):
         file = folder / f"并发-{k}.csv"
@@ -65,14 +45,14 @@ def scenario(tmp_path_factory, big_plan, big_plan_files) -> dict:
         file.write_bytes(csv_content([[i, period, str(10 + k), f"并发 {k}", ""] for i in ids]))
         files.append((file, period, 10 + k))
     start, stop, out = folder / "start", folder / "stop", folder / "reads.json"
-    reader = _spawn("read-loop", path, stop, out)
+    reader = spawn("read-loop", path, stop, out)
     importers = []
     try:
-        _first_line(reader, "reading")
+        expect_line(reader, "reading", timeout=180)
         plan_pickle = big_plan_files[1]
-        importers = [_spawn("validate-import", path, plan_pickle, f, start) for f, _, _ in files]
+        importers = [spawn("validate-import", path, plan_pickle, f, start) for f, _, _ in files]
         for importer in importers:
-            _first_line(importer, "waiting")
+            expect_line(importer, "waiting", timeout=180)
         start.touch()
         finished = [importer.communicate(timeout=180) for importer in importers]
         stop.touch()

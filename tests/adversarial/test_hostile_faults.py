@@ -12,12 +12,10 @@ from __future__ import annotations
 import dataclasses
 import os
 import pickle
-import select
 import shutil
 import signal
 import sqlite3
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -31,50 +29,26 @@ from adversarial_support import (
     assert_clear,
     attempt_import,
     csv_content,
+    expect_line,
+    import_baseline,
     integrity,
     rows_per_upload,
+    spawn,
+    stop,
     valid_rows,
 )
 
 import lib.store.repository
 from lib.core.errors import StoreError
 from lib.ingest.report import validate_progress
-from lib.services.settings import REPO_ROOT
 from lib.services.uploads import import_upload, withdraw_upload
 from lib.store.repository import ProgressStore
 from tests.support import admin, incompressible_text, stored_figures
 
-WORKER = Path(__file__).with_name("store_worker.py")
 PERIODS = ("2014Q1", "2014Q2", "2014Q3", "2014Q4")
 # Seconds between seeing the importer hold the write lock and killing it: 0 lands inside
 # the transaction, later ones during or after the commit.
 KILL_DELAYS = (0.0, 0.0, 0.01, 0.03, 0.5)
-
-
-def spawn(*args: object) -> subprocess.Popen:
-    """A store_worker.py process with the repository importable."""
-    return subprocess.Popen(
-        [sys.executable, str(WORKER), *(str(a) for a in args)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
-    )
-
-
-def expect_line(process: subprocess.Popen, expected: str, timeout: float = 60) -> None:
-    """Wait for the worker to print `expected`; fail with its stderr if it does not."""
-    ready, _, _ = select.select([process.stdout], [], [], timeout)
-    line = process.stdout.readline().strip() if ready else ""
-    if line != expected:
-        process.kill()
-        pytest.fail(f"worker said {line!r}, not {expected!r}: {process.stderr.read()}")
-
-
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.kill()
-    process.wait(timeout=30)
 
 
 def with_long_notes(rows: list[list], length: int) -> list[list]:
@@ -147,8 +121,9 @@ def test_store_opened_read_only_refuses_writes_and_keeps_data(store, snapshot, p
 
 
 @contextmanager
-def tmpfs(mount_point: Path, size: str) -> Iterator[Path]:
-    """A fresh tmpfs at `mount_point`; skips the test when mounting is not allowed."""
+def store_on_tmpfs(mount_point: Path, size: str, template: Path) -> Iterator[ProgressStore]:
+    """A copy of the store file `template` on a fresh tmpfs of `size` mounted at
+    `mount_point`; skips the test when mounting is not allowed."""
     if os.geteuid() != 0 or shutil.which("mount") is None:
         pytest.skip("mounting a tmpfs needs root; the pragma-based cases cover this")
     mount_point.mkdir()
@@ -160,7 +135,9 @@ def tmpfs(mount_point: Path, size: str) -> Iterator[Path]:
     if mounted.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here ({mounted.stderr.strip()})")
     try:
-        yield mount_point
+        path = mount_point / "progress.sqlite3"
+        shutil.copyfile(template, path)
+        yield ProgressStore(path)
     finally:
         subprocess.run(["mount", "-o", "remount,rw", str(mount_point)], capture_output=True)
         if subprocess.run(["umount", str(mount_point)], capture_output=True).returncode:
@@ -172,10 +149,8 @@ def _remount(mount_point: Path, mode: str) -> None:
 
 
 def test_store_on_a_read_only_file_system_gives_a_clear_error(tmp_path, seeded_template, plan):
-    with tmpfs(tmp_path / "mnt", "8m") as mount_point:
-        path = mount_point / "progress.sqlite3"
-        shutil.copyfile(seeded_template, path)
-        store = ProgressStore(path)
+    mount_point = tmp_path / "mnt"
+    with store_on_tmpfs(mount_point, "8m", seeded_template) as store:
         before = StoreSnapshot.of(store)
         _remount(mount_point, "ro")
         content = csv_content(valid_rows(plan, 3))
@@ -185,7 +160,7 @@ def test_store_on_a_read_only_file_system_gives_a_clear_error(tmp_path, seeded_t
         assert code in {"store_read_only", "store_unavailable"}
         assert_clear(outcome.problems, code)
         for attempt in (
-            lambda: ProgressStore(path),
+            lambda: ProgressStore(store.path),
             lambda: withdraw_upload(store, 1, user=admin("a"), now=NOW),
         ):
             with pytest.raises(StoreError) as caught:
@@ -234,10 +209,8 @@ def _fill(mount_point: Path, leave: int) -> Path:
 
 
 def test_store_on_a_full_disk_gives_a_clear_error_and_recovers(tmp_path, seeded_template, plan):
-    with tmpfs(tmp_path / "mnt", "2m") as mount_point:
-        path = mount_point / "progress.sqlite3"
-        shutil.copyfile(seeded_template, path)
-        store = ProgressStore(path)
+    mount_point = tmp_path / "mnt"
+    with store_on_tmpfs(mount_point, "2m", seeded_template) as store:
         before = StoreSnapshot.of(store)
         content = csv_content(with_long_notes(valid_rows(plan, 73), 1000))  # about 220 KB
         report = validate_progress(content, "full.csv", plan, stored=before.current)
@@ -334,12 +307,7 @@ def test_kill_9_during_an_import_leaves_the_upload_all_in_or_all_out(tmp_path, b
     path = tmp_path / "big.sqlite3"
     store = ProgressStore(path)
     ids = list(big_plan.indicators["indicator_id"])
-    base_rows = [[i, "2014Q1", "1", "基线", ""] for i in ids[:200]]
-    base = csv_content(base_rows)
-    import_upload(
-        store, validate_progress(base, "base.csv", big_plan), content=base,
-        file_name="base.csv", user=admin("base"), now=NOW,
-    )  # fmt: skip
+    import_baseline(store, big_plan, 200)
     baseline = StoreSnapshot.of(store)
     big_rows = [[i, p, "10", "", ""] for p in PERIODS for i in ids]
     template = validate_progress(csv_content(big_rows), "big.csv", big_plan)

@@ -7,11 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from lib.ingest.report import validate_progress
 from lib.plan.loader import load_plan
-from lib.services.settings import DEFAULT_PLAN_FILE, SAMPLE_PROGRESS_FILE
-from lib.services.uploads import import_sample
+from lib.services.settings import DEFAULT_PLAN_FILE
 from lib.store.repository import ProgressStore
+from tests.support import sample_store_in_env
 
 REPO = Path(__file__).resolve().parents[2]
 APP = str(REPO / "app.py")
@@ -25,20 +24,8 @@ def plan():
 @pytest.fixture
 def sample_store(tmp_path, monkeypatch, plan) -> ProgressStore:
     """PROGRESS_DB pointing at a fresh store with the sample file imported as sample data."""
-    path = tmp_path / "progress.sqlite3"
-    monkeypatch.setenv("PROGRESS_DB", str(path))
-    monkeypatch.delenv("PLAN_FILE", raising=False)
-    store = ProgressStore(path)
-    content = SAMPLE_PROGRESS_FILE.read_bytes()
-    report = validate_progress(content, SAMPLE_PROGRESS_FILE.name, plan)
-    import_sample(
-        store,
-        report,
-        content=content,
-        file_name=SAMPLE_PROGRESS_FILE.name,
-        now=datetime(2014, 10, 15, tzinfo=UTC),
-    )
-    return store
+    now = datetime(2014, 10, 15, tzinfo=UTC)
+    return sample_store_in_env(monkeypatch, tmp_path / "progress.sqlite3", plan, now)
 
 
 @pytest.fixture

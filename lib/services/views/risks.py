@@ -23,6 +23,8 @@ RISK_KEYS = [
 EXPORT_KEYS = [*RISK_KEYS, "source", "upload_id"]
 
 
+# Each view returns its own frozen record of what its page shows; the records of other views
+# (sections.py) share their shape, not their fields, so each stays its own type.
 @dataclass(frozen=True)
 class RiskControls:
     """The page's introduction and its status filter (every risk status chosen at first)."""

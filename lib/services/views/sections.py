@@ -30,6 +30,8 @@ DETAIL_KEYS = [
 ]  # fmt: skip
 
 
+# Each view returns its own frozen record of what its page shows; the records of other views
+# (risks.py) share their shape, not their fields, so each stays its own type.
 @dataclass(frozen=True)
 class SectionPart:
     """One section opened on its own: its label and its tasks."""

@@ -14,7 +14,7 @@ from lib.ingest.report import ValidationReport
 from lib.output.tabular_export import csv_bytes, xlsx_bytes
 from lib.output.template import template_bytes
 from lib.plan.model import Plan
-from lib.services.uploads import (
+from lib.services.uploads import (  # the page offers every use case: the list their test has
     checked_upload,
     import_upload,
     may_import,

@@ -11,37 +11,15 @@ from pathlib import Path
 import pytest
 
 from lib.store.repository import ProgressStore
-from tests.support import TEST_PLAN_HEADER
+from tests.support import FOREST_PLAN_YAML
 
 REPO = Path(__file__).resolve().parents[3]
-
-PLAN_YAML = (
-    TEST_PLAN_HEADER
-    + """
-units:
-  - {name: 市林业局, aliases: [林业局], kind: municipal_department}
-  - {name: 市编办, kind: party_department}
-sections:
-  - id: S01
-    title: 生态
-    tasks:
-      - id: T01
-        title: 林业
-        text: 建成村级站30个。公布权责清单。
-        units: [市林业局]
-        indicators:
-          - {id: T01-1, name: 村级站, kind: quantity, target: 30, unit: 个,
-             direction: increase, deadline: 2014-12-31, source: 建成村级站30个}
-          - {id: T01-2, name: 权责清单, kind: milestone, target: 100, unit: '%',
-             direction: increase, deadline: 2014-12-31, source: 公布权责清单}
-"""
-)
 
 
 @pytest.fixture
 def env(tmp_path) -> dict[str, str]:
     plan_file = tmp_path / "plan.yaml"
-    plan_file.write_text(PLAN_YAML, encoding="utf-8")
+    plan_file.write_text(FOREST_PLAN_YAML, encoding="utf-8")
     return {
         **os.environ,
         "PLAN_FILE": str(plan_file),
@@ -113,7 +91,7 @@ def test_validate_json_for_an_unreadable_file(env, tmp_path):
 
 
 def test_import_withdraw_and_ledger(env, tmp_path):
-    first = write_csv(tmp_path / "q1.csv", ["T01-1,2014Q1,5,,", "T01-2,2014Q1,已完成,,"])
+    first = write_csv(tmp_path / "q1.csv", ["T01-1,2014Q1,5,,", "T01-3,2014Q1,已完成,,"])
     result = run(env, "import", str(first), "--by", "张三")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "1"

@@ -8,15 +8,13 @@ from datetime import UTC, datetime
 import pytest
 
 from lib.cli.main import main
-from lib.ingest.report import validate_progress
 from lib.plan.loader import load_plan
 from lib.plan.model import Plan
 from lib.services import settings as config
-from lib.services.settings import DEFAULT_PLAN_FILE, SAMPLE_PROGRESS_FILE
-from lib.services.uploads import import_upload
+from lib.services.settings import DEFAULT_PLAN_FILE
 from lib.status.indicators import indicator_status, latest_reported_period
 from lib.store.repository import ProgressStore
-from tests.support import admin
+from tests.support import admin, sample_store_in_env
 
 
 @pytest.fixture(scope="module")
@@ -26,21 +24,9 @@ def plan() -> Plan:
 
 @pytest.fixture
 def store(tmp_path, monkeypatch, plan) -> ProgressStore:
-    """PROGRESS_DB naming a fresh store with the sample file imported."""
-    path = tmp_path / "progress.sqlite3"
-    monkeypatch.setenv("PROGRESS_DB", str(path))
-    monkeypatch.delenv("PLAN_FILE", raising=False)
-    store = ProgressStore(path)
-    content = SAMPLE_PROGRESS_FILE.read_bytes()
-    import_upload(
-        store,
-        validate_progress(content, SAMPLE_PROGRESS_FILE.name, plan),
-        content=content,
-        file_name=SAMPLE_PROGRESS_FILE.name,
-        user=admin("tester"),
-        now=datetime(2014, 10, 15, tzinfo=UTC),
-    )
-    return store
+    """PROGRESS_DB naming a fresh store with the sample file imported by an admin."""
+    path, now = tmp_path / "progress.sqlite3", datetime(2014, 10, 15, tzinfo=UTC)
+    return sample_store_in_env(monkeypatch, path, plan, now, admin("tester"))
 
 
 def run_json(capsys, *args: str) -> dict:

@@ -21,6 +21,9 @@ from lib.plan.loader import parse_plan
 from lib.plan.model import Plan
 from tests.support import TEST_PLAN_HEADER
 
+# A plan of its own, so it begins like the other test plans (test_progress_file.py's too): the
+# template must show a milestone due mid-year and a name that a spreadsheet would take for a
+# formula ('=网上办理率').
 PLAN_YAML = (
     TEST_PLAN_HEADER
     + """

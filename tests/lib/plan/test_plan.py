@@ -438,6 +438,8 @@ def test_every_problem_in_one_file_is_reported_together() -> None:
         assert_bilingual(problem)
 
 
+# Built like the case above (an edit of MINIMAL_PLAN, then its problems), as every case here
+# is; this one checks the text of the error rather than the list of problems.
 def test_error_text_lists_every_problem_with_its_line() -> None:
     broken = edit(
         MINIMAL_PLAN,

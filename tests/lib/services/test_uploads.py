@@ -9,8 +9,9 @@ import pytest
 
 from lib.core.errors import PermissionDeniedError, StoreError
 from lib.ingest.report import ValidationReport
-from lib.plan.loader import parse_plan
 from lib.plan.model import Plan
+
+# The names the upload view imports as well: these tests drive the use case the page drives.
 from lib.services.uploads import (
     checked_upload,
     import_upload,
@@ -20,34 +21,14 @@ from lib.services.uploads import (
     withdrawable_upload_ids,
 )
 from lib.store.repository import ProgressStore
-from tests.support import TEST_PLAN_HEADER, admin, analyst, viewer
+from tests.support import admin, analyst, forest_plan, progress_csv, viewer
 
 NOW = datetime(2014, 10, 15, 9, 30, tzinfo=UTC)
-PLAN_YAML = (
-    TEST_PLAN_HEADER
-    + """
-units:
-  - {name: 市林业局, kind: municipal_department}
-sections:
-  - id: S01
-    title: 生态
-    tasks:
-      - id: T01
-        title: 林业
-        text: 建成村级站3000个。森林面积达到1532.87万亩。
-        units: [市林业局]
-        indicators:
-          - {id: T01-1, name: 村级站, kind: quantity, target: 3000, unit: 个,
-             direction: increase, deadline: 2014-12-31, source: 建成村级站3000个}
-          - {id: T01-2, name: 森林面积, kind: quantity, target: 1532.87, unit: 万亩,
-             direction: increase, deadline: 2014-12-31, source: 森林面积达到1532.87万亩}
-"""
-)
 
 
 @pytest.fixture(scope="module")
 def plan() -> Plan:
-    return parse_plan(PLAN_YAML)
+    return forest_plan()
 
 
 @pytest.fixture
@@ -55,18 +36,12 @@ def store(tmp_path) -> ProgressStore:
     return ProgressStore(tmp_path / "uploads.sqlite3")
 
 
-def progress_csv(*rows: tuple[str, str, object]) -> bytes:
-    lines = ["指标编号,报告期,完成值,进展情况,填报单位"]
-    lines += [f"{i},{p},{v},,市林业局" for i, p, v in rows]
-    return ("\n".join(lines) + "\n").encode("utf-8-sig")
-
-
 def checked(store: ProgressStore, plan: Plan, content: bytes) -> ValidationReport:
     return checked_upload(plan, content, "x.csv", store.current_values())
 
 
 def upload_as(user, store: ProgressStore, plan: Plan, *rows: tuple[str, str, object]) -> int:
-    content = progress_csv(*rows)
+    content = progress_csv(rows)
     report = checked(store, plan, content)
     return import_upload(store, report, content=content, file_name="x.csv", user=user, now=NOW)
 
@@ -85,7 +60,7 @@ def test_import_needs_the_analyst_role(store, plan):
 
 
 def test_report_with_errors_stores_nothing(store, plan):
-    content = progress_csv(("T01-1", "2014Q1", "很多"))
+    content = progress_csv([("T01-1", "2014Q1", "很多")])
     report = checked(store, plan, content)
     assert report.errors
     with pytest.raises(StoreError) as caught:
@@ -142,7 +117,7 @@ def test_withdrawable_upload_ids_follow_the_roles(store, plan):
 def test_preview_compares_the_upload_with_the_stored_figures(store, plan):
     upload_as(admin("a"), store, plan, ("T01-1", "2014Q1", "10"), ("T01-2", "2014Q1", "1500"))
     content = progress_csv(
-        ("T01-1", "2014Q1", "10"), ("T01-2", "2014Q1", "1520"), ("T01-1", "2014Q2", "20")
+        [("T01-1", "2014Q1", "10"), ("T01-2", "2014Q1", "1520"), ("T01-1", "2014Q2", "20")]
     )
     stored = store.current_values()
     preview = upload_preview(checked_upload(plan, content, "x.csv", stored), stored)

@@ -7,40 +7,20 @@ from datetime import UTC, datetime
 
 import pytest
 
-from lib.plan.loader import load_plan, parse_plan
+from lib.plan.loader import load_plan
 from lib.services.settings import DEFAULT_PLAN_FILE, SAMPLE_PROGRESS_FILE, Settings
 from lib.services.uploads import withdraw_upload
 from lib.services.workspace import ensure_demo_store, open_workspace
 from lib.store.repository import ProgressStore
-from tests.support import TEST_PLAN_HEADER, admin, stored_figures
+from tests.support import admin, forest_plan, progress_csv, stored_figures
 
 NOW = datetime(2014, 10, 15, 9, 30, tzinfo=UTC)
-PLAN_YAML = (
-    TEST_PLAN_HEADER
-    + """
-units:
-  - {name: 市林业局, kind: municipal_department}
-sections:
-  - id: S01
-    title: 生态
-    tasks:
-      - id: T01
-        title: 林业
-        text: 建成村级站3000个。
-        units: [市林业局]
-        indicators:
-          - {id: T01-1, name: 村级站, kind: quantity, target: 3000, unit: 个,
-             direction: increase, deadline: 2014-12-31, source: 建成村级站3000个}
-"""
-)
 
 
 def test_demo_store_is_seeded_once_as_sample_data(tmp_path):
-    plan = parse_plan(PLAN_YAML)
+    plan = forest_plan()
     sample = tmp_path / "progress.csv"
-    sample.write_bytes(
-        "指标编号,报告期,完成值,进展情况,填报单位\nT01-1,2014Q1,5,示例数据：演示,\n".encode()
-    )
+    sample.write_bytes(progress_csv([("T01-1", "2014Q1", 5)], note="示例数据：演示", reporter=""))
     store = ProgressStore(tmp_path / "demo.sqlite3")
     ensure_demo_store(store, plan, sample, NOW)
     ensure_demo_store(store, plan, sample, NOW)

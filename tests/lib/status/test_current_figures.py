@@ -17,6 +17,8 @@ from lib.status.trend import completion_trend
 from lib.store.repository import CURRENT_COLUMNS
 from tests.support import TEST_PLAN_HEADER
 
+# A plan of its own (not tests.support's forest plan), so it begins like the other test
+# plans: targets of 100 and 10 let the random values 0-119 below reach every status.
 PLAN_YAML = (
     TEST_PLAN_HEADER
     + """

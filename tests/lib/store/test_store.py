@@ -21,12 +21,17 @@ import pytest
 import lib.store.repository
 from lib.core.errors import StoreError
 from lib.ingest.report import ValidationReport, validate_progress
-from lib.plan.loader import parse_plan
 from lib.plan.model import Plan
 from lib.store.batches import BATCH_FORMAT
 from lib.store.failures import store_error
 from lib.store.repository import CURRENT_COLUMNS, UPLOAD_COLUMNS, ProgressStore
-from tests.support import TEST_PLAN_HEADER, dump, incompressible_text, stored_figures
+from tests.support import (
+    dump,
+    forest_plan,
+    incompressible_text,
+    progress_csv,
+    stored_figures,
+)
 
 REPO = Path(__file__).resolve().parents[3]
 NOW = datetime(2014, 10, 15, 9, 30, tzinfo=UTC)
@@ -36,44 +41,14 @@ class InjectedFailure(RuntimeError):
     """A crash simulated in the middle of an import."""
 
 
-PLAN_YAML = (
-    TEST_PLAN_HEADER
-    + """
-units:
-  - {name: 市林业局, kind: municipal_department}
-sections:
-  - id: S01
-    title: 生态
-    tasks:
-      - id: T01
-        title: 林业
-        text: 建成村级站3000个。森林面积达到1532.87万亩。
-        units: [市林业局]
-        indicators:
-          - {id: T01-1, name: 村级站, kind: quantity, target: 3000, unit: 个,
-             direction: increase, deadline: 2014-12-31, source: 建成村级站3000个}
-          - {id: T01-2, name: 森林面积, kind: quantity, target: 1532.87, unit: 万亩,
-             direction: increase, deadline: 2014-12-31, source: 森林面积达到1532.87万亩}
-"""
-)
-
-
 @pytest.fixture(scope="module")
 def plan() -> Plan:
-    return parse_plan(PLAN_YAML)
+    return forest_plan()
 
 
 @pytest.fixture
 def store(tmp_path) -> ProgressStore:
     return ProgressStore(tmp_path / "nested" / "dir" / "progress.sqlite3")
-
-
-def progress_csv(rows: list[tuple[str, str, object]], note: str | list[str] = "") -> bytes:
-    """A progress file of `rows` with `note` on every row (or one note per row)."""
-    notes = note if isinstance(note, list) else [note] * len(rows)
-    lines = ["指标编号,报告期,完成值,进展情况,填报单位"]
-    lines += [f"{i},{p},{v},{n},市林业局" for (i, p, v), n in zip(rows, notes, strict=True)]
-    return ("\n".join(lines) + "\n").encode("utf-8-sig")
 
 
 def upload(

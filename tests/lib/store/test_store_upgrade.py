@@ -17,7 +17,9 @@ from lib.core.errors import StoreError
 from lib.store.repository import ProgressStore
 from tests.support import dump, stored_figures
 
-# The store's schema at SCHEMA_VERSION 1 (then lib/store/progress_store.py), verbatim.
+# The store's schema at SCHEMA_VERSION 1, verbatim. It repeats lib/store/schema.py on purpose:
+# that schema moves on with each version, and the upgrade must be tested on exactly what
+# version 1 wrote, so this copy is never imported from there nor edited.
 V1_SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (
     key   TEXT PRIMARY KEY,
@@ -58,7 +60,8 @@ CREATE TRIGGER IF NOT EXISTS uploads_no_delete BEFORE DELETE ON uploads
 """
 
 # (file_name, uploaded_by, is_sample, withdrawn, rows: (row_no, indicator_id, period, value,
-# note, reporter)) - rows listed out of row order where it matters; None is NULL.
+# note, reporter)) - rows listed out of row order where it matters; None is NULL. Written out
+# in full (so the uploads look alike): each is a case a version-1 store could hold.
 UPLOADS = [
     (
         "progress.csv",

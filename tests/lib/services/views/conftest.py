@@ -20,9 +20,11 @@ from lib.services.uploads import checked_upload, import_upload
 from lib.status.indicators import indicator_status
 from lib.status.rollups import section_completion, task_completion
 from lib.store.repository import ProgressStore
-from tests.support import TEST_PLAN_HEADER, analyst
+from tests.support import TEST_PLAN_HEADER, analyst, progress_csv
 
 NOW = datetime(2014, 7, 10, 9, 0, tzinfo=UTC)
+# A plan of its own (not tests.support's forest plan), so it begins like the other test
+# plans: the views need several sections, tasks shared by units and a half-year deadline.
 PLAN_YAML = (
     TEST_PLAN_HEADER
     + """
@@ -62,6 +64,8 @@ sections:
              direction: increase, deadline: 2014-12-31, source: 建成D设施10座}
 """
 )
+# Chosen for this plan's statuses (see the module docstring); other suites' figure lists
+# look alike only because all are (indicator, period, value) rows.
 FIGURES = [
     ("T01-1", "2014Q1", 30),
     ("T01-1", "2014Q2", 50),
@@ -72,19 +76,19 @@ FIGURES = [
 ]
 
 
-def progress_csv(rows: list[tuple[str, str, object]]) -> bytes:
-    """An upload file (UTF-8 CSV) of (indicator_id, period, value) rows."""
-    lines = ["指标编号,报告期,完成值,进展情况,填报单位"]
-    lines += [f"{i},{p},{v},," for i, p, v in rows]
-    return ("\n".join(lines) + "\n").encode("utf-8-sig")
+def unsigned_csv(rows: list[tuple[str, str, object]]) -> bytes:
+    """An upload file of (indicator_id, period, value) rows with no reporter named."""
+    return progress_csv(rows, reporter="")
 
 
 @pytest.fixture
 def upload_file():
-    """`progress_csv`, for tests that upload a file of their own."""
-    return progress_csv
+    """`unsigned_csv`, for tests that upload a file of their own."""
+    return unsigned_csv
 
 
+# Declared like the adversarial suite's StoreSnapshot (a frozen record of frames) but holds
+# what a view is given, not what a store holds.
 @dataclass(frozen=True)
 class Frames:
     """What a page's context hands its view: the figures and the frames at an as-of."""
@@ -104,7 +108,7 @@ def plan() -> Plan:
 def store(tmp_path, plan) -> ProgressStore:
     """A store holding FIGURES as upload 1, made by analyst 'wang'."""
     store = ProgressStore(tmp_path / "views.sqlite3")
-    content = progress_csv(FIGURES)
+    content = unsigned_csv(FIGURES)
     report = checked_upload(plan, content, "q2.csv", None)
     assert not report.errors, report.problems
     import_upload(store, report, content=content, file_name="q2.csv", user=analyst("wang"), now=NOW)
