@@ -407,17 +407,42 @@ def _date_formatted(workbook):
 
 
 @pytest.mark.parametrize(
+    ("cell", "edit", "period"),
+    [
+        (datetime(2014, 12, 31), None, "2014Q4"),
+        (date(2014, 9, 30), None, "2014Q3"),
+        (41729, _date_formatted, "2014Q1"),  # a serial with a date format: 2014-03-31
+        ("2014-12-31", None, "2014Q4"),
+        ("2014-06-30 00:00:00", None, "2014Q2"),
+    ],
+    ids=["datetime", "date", "serial-date-format", "iso-text", "iso-datetime-text"],
+)
+def test_a_quarters_last_day_in_the_period_column_is_that_quarter(store, plan, cell, edit, period):
+    rows = [HEADER, ["T01-1", cell, "100", "日期", ""]]
+    content = xlsx_content([("进度", rows, "visible")], edit=edit)
+    outcome = attempt_import(store, plan, content, "d.xlsx")
+    assert outcome.kind == "imported", [str(p) for p in outcome.problems]
+    stored = stored_figures(store.path)
+    mine = stored[stored["upload_id"] == outcome.upload_id]
+    assert list(zip(mine["indicator_id"], mine["period"], mine["value"], strict=True)) == [
+        ("T01-1", period, 100.0)
+    ]
+
+
+@pytest.mark.parametrize(
     ("cell", "edit", "shown"),
     [
-        (datetime(2014, 12, 31), None, "2014-12-31"),
-        (date(2014, 9, 30), None, "2014-09-30"),
-        (41729, _date_formatted, "2014-03-31"),  # a serial with a date format
+        (datetime(2014, 6, 15), None, "2014-06-15"),
+        (date(2014, 7, 1), None, "2014-07-01"),
+        (41790, _date_formatted, "2014-05-31"),  # a serial with a date format
         (41729, None, "41729"),  # a bare serial
-        ("2014-12-31", None, "2014-12-31"),
+        ("2014-12-30", None, "2014-12-30"),
     ],
     ids=["datetime", "date", "serial-date-format", "serial-general", "iso-text"],
 )
-def test_dates_in_the_period_column_are_an_error_per_cell(store, snapshot, plan, cell, edit, shown):
+def test_other_dates_in_the_period_column_are_an_error_per_cell(
+    store, snapshot, plan, cell, edit, shown
+):
     rows = [HEADER, ["T01-1", cell, "100", "日期", ""]]
     content = xlsx_content([("进度", rows, "visible")], edit=edit)
     (problem,) = refused(store, snapshot, plan, content, "d.xlsx", "bad_period", kind="refused")
