@@ -169,6 +169,21 @@ INPUT_HEADINGS: dict[str, tuple[str, ...]] = {
 }
 # Words accepted in 完成值 for a milestone (percent done); the template states this list.
 MILESTONE_WORDS: dict[str, float] = {"已完成": 100.0, "完成": 100.0, "未开始": 0.0, "未启动": 0.0}
+# Multipliers a unit may start with (万元 = 10^4 元) or a figure may end with (1.2万).
+UNIT_MULTIPLIERS: dict[str, int] = {"万": 10**4, "亿": 10**8}
+# Units a figure or a 完成值 heading may be written in, besides the plan's own (each may
+# carry a multiplier): a text after a number that is none of these is no unit.
+COUNTED_UNITS: tuple[str, ...] = (
+    "%", "元", "人", "人次", "户", "套", "个", "家", "件", "宗", "条", "项", "所", "座", "台",
+    "辆", "间", "张", "处", "床", "名", "位", "艘", "栋", "幢", "次", "批", "期", "份", "场",
+    "亩", "公顷", "平方米", "平方公里", "立方米", "米", "公里", "千米", "吨", "千瓦", "千瓦时",
+    "度", "标准箱", "人日",
+)  # fmt: skip
+# Words in brackets after 完成值 that name no unit (完成值（累计）): read as plain 完成值.
+VALUE_HEADING_PLAIN_WORDS: tuple[str, ...] = (
+    "累计", "累计值", "累计数", "累计完成", "截至本季度末", "截至季末", "截至本季度末累计",
+    "必填", "数值", "数字", "实际", "实际值", "实际完成",
+)  # fmt: skip
 # Read-only helper columns the template puts beside the inputs (ignored when read back).
 TEMPLATE_HELPER_HEADINGS: dict[str, tuple[str, str]] = {
     "name": ("指标名称", "indicator_name"),

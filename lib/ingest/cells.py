@@ -2,8 +2,11 @@
 
 Owns what a cell may hold: an indicator id the plan has, a period inside the plan period,
 a value (a number, 1,234, 83%, a unit suffix, or a milestone word for a milestone; finite,
-not negative, 0-100 for a percentage), a reporter that is a registered unit answerable for
-the task (a warning otherwise), notes as written, and no (indicator, period) given twice.
+not negative, 0-100 for a percentage, and no bare fraction such as 0.812 for a 0-100
+indicator; a figure in another unit, in the cell or the value heading, converted exactly
+into the indicator's unit with a warning, or refused), a reporter that is a registered unit
+answerable for the task (a warning otherwise), notes as written, and no (indicator, period)
+given twice.
 Each rule is decided once per distinct text (or pair of texts) and spread to the cells by
 their codes; only the cells that break a rule are worded one by one.
 """
@@ -13,6 +16,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Literal
 
 import numpy as np
@@ -24,6 +28,12 @@ from lib.core.periods import parse_period, periods_between
 from lib.core.text import clean_text
 from lib.ingest.coded import Coded
 from lib.ingest.trend import FigureKeys
+from lib.ingest.value_units import (
+    conversion_factor,
+    converted,
+    decimal_text,
+    split_number_and_unit,
+)
 from lib.plan.model import Plan
 from lib.plan.units import resolve_unit
 
@@ -60,11 +70,13 @@ def checked_rows(
     cells: dict[str, Coded],
     numbers: np.ndarray,
     formula_cells: frozenset[tuple[int, str]],
+    value_unit: str | None = None,
 ) -> CheckedRows:
     """Check every cell: `raw` as read and `cells` normalised (per input column), `numbers`
     the spreadsheet rows, `headers` the headings as written (problems name them),
-    `formula_cells` the (row, column) of formulas whose result was never saved."""
-    checker = _RowChecker(plan, headers, raw, formula_cells)
+    `formula_cells` the (row, column) of formulas whose result was never saved,
+    `value_unit` the unit the value heading names (完成值（万元）), if any."""
+    checker = _RowChecker(plan, headers, raw, formula_cells, value_unit)
     rows, keys = checker.checked_rows(cells, numbers)
     return CheckedRows(rows, checker.problems, checker.error_rows, keys)
 
@@ -78,8 +90,10 @@ class _RowChecker:
         headers: dict[str, str],
         raw: dict[str, Coded],
         formula_cells: frozenset[tuple[int, str]],
+        value_unit: str | None = None,
     ) -> None:
         self.plan = plan
+        self.value_unit = value_unit
         self.formula_cells = formula_cells
         self.headers = headers
         self.raw = raw
@@ -96,8 +110,10 @@ class _RowChecker:
         zh: str,
         en: str,
         severity: Literal["error", "warning"] = "error",
+        value: str | None = None,
     ) -> None:
-        """Record a problem in a cell (index into the checked rows, spreadsheet row)."""
+        """Record a problem in a cell (index into the checked rows, spreadsheet row); `value`
+        shown instead of the cell's text."""
         self.problems.append(
             Problem(
                 code,
@@ -106,7 +122,7 @@ class _RowChecker:
                 severity=severity,
                 row=row,
                 column=self.headers[column],
-                value=_short(str(self.raw[column].text(index))),
+                value=value if value is not None else _short(str(self.raw[column].text(index))),
             )
         )
         if severity == "error":
@@ -194,19 +210,62 @@ class _RowChecker:
         units_by_id: np.ndarray,
         numbers: np.ndarray,
     ) -> np.ndarray:
-        """Per cell the value (NaN where it is wrong, with the problem recorded)."""
-        values, codes = parsed_values(texts, ids, kinds_by_id, units_by_id)
+        """Per cell the value (NaN where it is wrong, with the problem recorded; converted
+        into the indicator's unit where the figure was written in another, with a warning)."""
+        values, codes = parsed_values(texts, ids, kinds_by_id, units_by_id, self.value_unit)
+        by_heading: dict[str, list[int]] = {}  # indicator unit -> cells converted by heading
         for index, code in codes.items():
             unit = units_by_id[ids.codes[index]]
-            zh, en = _value_messages(code, texts.text(index), unit)
+            if code == "heading_unit_converted":
+                by_heading.setdefault(unit, []).append(index)
+                continue
             row = int(numbers[index])
+            if code == "value_unit_converted":
+                written = texts.text(index)
+                source = _written_unit(written, unit)
+                zh, en = _conversion_messages(written, source, values[index], unit)
+                self.add(index, row, "value", code, zh, en, severity="warning")
+                continue
+            zh, en = _value_messages(code, texts.text(index), unit, self.value_unit)
+            if code == "heading_unit_not_convertible":
+                heading = self.headers["value"]
+                zh = f"列标题“{heading}”的{zh}"
+                en = f"heading '{heading}': {en}"
             if code == "value_missing" and (row, "value") in self.formula_cells:
                 zh = "完成值单元格是公式，但文件中没有保存计算结果；"
                 zh += "请在 Excel 中打开并保存，或改填数值"
                 en = "the value cell holds a formula whose result was never saved; open and "
                 en += "save the file in Excel, or type the number"
             self.add(index, row, "value", code, zh, en)
+        for unit, indices in by_heading.items():
+            self._heading_conversion_warning(unit, indices, texts, values, numbers)
         return values
+
+    def _heading_conversion_warning(
+        self,
+        unit: str,
+        indices: list[int],
+        texts: Coded,
+        values: np.ndarray,
+        numbers: np.ndarray,
+    ) -> None:
+        """One warning for the cells of indicators in `unit` that the value heading's unit
+        converted, located at the first of them, with it as the example."""
+        first = min(indices, key=lambda index: int(numbers[index]))
+        row, heading, written = int(numbers[first]), self.headers["value"], self.value_unit
+        example = f"{texts.text(first)} {written}"
+        zh, en = _conversion_messages(example, written or "", values[first], unit)
+        self.add(
+            first,
+            row,
+            "value",
+            "heading_unit_converted",
+            f"“{heading}”列中单位为“{unit}”的指标共 {len(indices)} 行{zh}（如第 {row} 行）",
+            f"column '{heading}': {len(indices)} row(s) of indicators in '{unit}' {en} "
+            f"(e.g. row {row})",
+            severity="warning",
+            value=heading,
+        )
 
     def _checked_reporters(
         self, written: Coded, ids: Coded, tasks_by_id: np.ndarray, numbers: np.ndarray
@@ -307,28 +366,42 @@ def _responsible_pairs(plan: Plan) -> set[tuple[str, str]]:
 
 
 def parsed_values(
-    texts: Coded, ids: Coded, kinds_by_id: np.ndarray, units_by_id: np.ndarray
+    texts: Coded,
+    ids: Coded,
+    kinds_by_id: np.ndarray,
+    units_by_id: np.ndarray,
+    column_unit: str | None = None,
 ) -> tuple[np.ndarray, dict[int, str]]:
     """Per cell what `parsed_value` makes of its text for its indicator (`ids`: per cell a
-    code into `kinds_by_id` and `units_by_id`, None for an unknown indicator): the values
-    (NaN where wrong), and the error code of each wrong cell by its index.
+    code into `kinds_by_id` and `units_by_id`, None for an unknown indicator) under a value
+    heading naming `column_unit`: the values (NaN where wrong), and the code of each cell
+    that is wrong or was converted, by its index.
 
     Plain decimals (1234, 12.5) are read in one pass: they need no rule beyond the 0-100
-    range of a percentage, and no unit suffix to strip (units made of digits would be
-    stripped, so theirs are left out). Every other text goes through `parsed_value` once
-    per (text, indicator) pair.
+    range of a percentage and no unit suffix to strip (units made of digits would be
+    stripped, so theirs are left out). A fraction for a 0-100 indicator (0.812) and a figure
+    of an indicator whose unit differs from the heading's are left out too. Every other text
+    goes through `parsed_value` once per (text, indicator) pair.
     """
     plain = _PLAIN_DECIMAL.fullmatch
     per_text = np.array(
         [float(text) if plain(text) else math.nan for text in texts.texts], dtype=np.float64
     )
     values = per_text[texts.codes] if len(texts.texts) else np.full(len(texts.codes), np.nan)
-    percent = np.array([unit == "%" for unit in units_by_id], dtype=bool)[ids.codes]
-    digit_unit = np.array(
-        [isinstance(unit, str) and _DIGIT_UNIT.fullmatch(unit) is not None for unit in units_by_id],
+    units = units_by_id.tolist()
+    percent = np.array([unit == "%" for unit in units], dtype=bool)
+    hundred = percent | np.array([kind == "milestone" for kind in kinds_by_id], dtype=bool)
+    leave = np.array(
+        [
+            isinstance(unit, str)
+            and (_DIGIT_UNIT.fullmatch(unit) is not None or column_unit not in (None, unit))
+            for unit in units
+        ],
         dtype=bool,
-    )[ids.codes]
-    values[~np.isfinite(values) | (percent & (values > 100)) | digit_unit] = np.nan
+    )
+    percent, hundred, leave = percent[ids.codes], hundred[ids.codes], leave[ids.codes]
+    fraction = hundred & (values > 0) & (values <= 1)
+    values[~np.isfinite(values) | (percent & (values > 100)) | fraction | leave] = np.nan
     doubtful = np.flatnonzero(np.isnan(values))
     if not len(doubtful):
         return values, {}
@@ -336,22 +409,29 @@ def parsed_values(
     which, distinct = pd.factorize(pairs)
     per_id = len(ids.texts)
     parsed = [
-        parsed_value(texts.texts[pair // per_id], kinds_by_id[pair % per_id], units)
+        parsed_value(texts.texts[pair // per_id], kinds_by_id[pair % per_id], unit, column_unit)
         for pair in distinct.tolist()
-        for units in [units_by_id[pair % per_id]]
+        for unit in [units_by_id[pair % per_id]]
     ]
     read = np.array([math.nan if v is None else v for v, _ in parsed], dtype=np.float64)
     values[doubtful] = read[which]
-    wrong = np.array([code is not None for _, code in parsed], dtype=bool)[which]
+    noted = np.array([code is not None for _, code in parsed], dtype=bool)[which]
     codes = {
         int(doubtful[position]): parsed[which[position]][1]
-        for position in np.flatnonzero(wrong).tolist()
+        for position in np.flatnonzero(noted).tolist()
     }
     return values, codes  # type: ignore[return-value]
 
 
-def parsed_value(text: str, kind: str | None, unit: str | None) -> tuple[float | None, str | None]:
-    """(value, None) or (None, error code) for a 完成值 cell; `kind` None = unknown indicator."""
+def parsed_value(
+    text: str, kind: str | None, unit: str | None, column_unit: str | None = None
+) -> tuple[float | None, str | None]:
+    """(value, None) or (None, error code) for a 完成值 cell; `kind` None = unknown indicator.
+
+    A figure written in another unit than the indicator's (in the cell, or in the heading:
+    `column_unit`) is converted when that is exact, and then comes with the warning code
+    `value_unit_converted` (the cell's unit) or `heading_unit_converted` (the heading's).
+    """
     if text == "":
         return None, "value_missing"
     if text in MILESTONE_WORDS:
@@ -360,10 +440,13 @@ def parsed_value(text: str, kind: str | None, unit: str | None) -> tuple[float |
         return MILESTONE_WORDS[text], None
     number = text.replace(" ", "")
     percent = number.endswith("%")
+    written: str | None = None  # the unit written in the cell, "%" aside
     if percent:
         number = number[:-1]
-    elif unit and unit != "%" and number.endswith(unit):
-        number = number[: -len(unit)]
+    elif (split := split_number_and_unit(number, (unit,))) is not None:
+        number, written = split
+    elif unit and unit != "%" and number.endswith(unit):  # a unit of digits, say
+        number, written = number[: -len(unit)], unit
     if _GROUPED_NUMBER.match(number):
         number = number.replace(",", "")
     if not _NUMBER.match(number):
@@ -374,20 +457,78 @@ def parsed_value(text: str, kind: str | None, unit: str | None) -> tuple[float |
         return None, "value_not_finite"
     if percent and unit is not None and unit != "%":
         return None, "value_unit_mismatch"
+    if written is not None and unit is None:
+        return None, "value_not_numeric"  # no unit to convert into: read as before
     if value < 0:
         return None, "value_negative"
+    source = "%" if percent else written if written is not None else column_unit
+    warning = None
+    if unit is not None and source is not None and source != unit:
+        factor = conversion_factor(source, unit)
+        if factor is None:
+            code = "value_unit_not_convertible" if written else "heading_unit_not_convertible"
+            return None, code
+        value = converted(number, factor)
+        if not math.isfinite(value):
+            return None, "value_not_finite"
+        warning = "value_unit_converted" if written is not None else "heading_unit_converted"
     if unit == "%" and value > 100:
         return None, "percent_out_of_range"
-    return value, None
+    if (unit == "%" or kind == "milestone") and not percent and written is None and 0 < value <= 1:
+        return None, "fraction_for_percent"
+    return value, warning
 
 
-def _value_messages(code: str, text: str, unit: str | None) -> tuple[str, str]:
+def _written_unit(text: str, unit: str | None) -> str:
+    """The unit written after the number in a 完成值 cell ("" when there is none)."""
+    split = split_number_and_unit(text.replace(" ", ""), (unit,))
+    return split[1] if split else ""
+
+
+def _conversion_messages(written: str, source: str, value: float, unit: str) -> tuple[str, str]:
+    shown = f"{decimal_text(value)} {unit}"
+    return (
+        f"按“{source}”换算为“{unit}”：{written} = {shown}",
+        f"converted from '{source}' to '{unit}': {written} = {shown}",
+    )
+
+
+def _percent_suggestion(text: str) -> str:
+    """A fraction written for a percentage as that percentage: "0.812" -> "81.2"."""
+    return decimal_text(Decimal(text.replace(" ", "").replace(",", "")) * 100)
+
+
+def _value_messages(
+    code: str, text: str, unit: str | None, column_unit: str | None = None
+) -> tuple[str, str]:
     words = "、".join(MILESTONE_WORDS)
     if code == "value_not_numeric" and text in MILESTONE_WORDS:
         return (
             f"“{text}”只能用于节点类指标；本指标为数量指标，请填写数字（单位：{unit}）",
             f"'{text}' is only for milestones; this is a quantity indicator, enter a number "
             f"(unit: {unit})",
+        )
+    if code == "fraction_for_percent":
+        percent = _percent_suggestion(text)
+        return (
+            f"{text} 看起来是 {percent}%：请填写 {percent} 或 {percent}%"
+            f"（若确为 {text}%，请填写 {text}%）",
+            f"{text} looks like {percent}%: write {percent} or {percent}% "
+            f"(if it really is {text}%, write {text}%)",
+        )
+    if code == "value_unit_not_convertible":
+        written = _written_unit(text, unit)
+        return (
+            f"完成值“{text}”的单位“{written}”无法换算为本指标的单位“{unit}”；请按“{unit}”填写",
+            f"value '{text}' is in '{written}', which does not convert to this indicator's "
+            f"unit '{unit}'; give the figure in {unit}",
+        )
+    if code == "heading_unit_not_convertible":
+        return (
+            f"单位“{column_unit}”无法换算为本指标的单位“{unit}”；请按“{unit}”填写"
+            f"（或在数字后写明单位）",
+            f"its unit '{column_unit}' does not convert to this indicator's unit '{unit}'; "
+            f"give the figure in {unit} (or write the unit after the number)",
         )
     messages = {
         "value_missing": ("完成值为空", "the value is empty"),

@@ -3,7 +3,10 @@
 Owns finding the header row below any title rows (the first of HEADER_SEARCH_ROWS rows
 holding every required heading), mapping the headings a person wrote to the input columns
 through `lib.core.labels.INPUT_HEADINGS` (any case, width, spacing, a trailing unit in
-brackets), refusing a heading given twice, and building a `RawTable` from a reader's rows.
+brackets: `value_units` reads that unit), refusing a heading given twice or a value column
+that holds this quarter's figure only (本季度完成, 当季完成, 4-6月完成: figures are
+cumulative; such a column beside a 完成值 column is ignored), and building a `RawTable` from
+a reader's rows.
 """
 
 from __future__ import annotations
@@ -54,6 +57,18 @@ def _header_key(text: str) -> str:
 
 
 _HEADING_LOOKUP = {_header_key(h): col for col, hs in INPUT_HEADINGS.items() for h in hs}
+# a value heading naming one quarter (本季度, 当季, 4-6月 but not 1-6月, which is cumulative)
+_QUARTER_ONLY = re.compile(
+    r"本季度|本季|当季|单季|thisquarter|quarteronly|(?<!\d)(?:[2-9]|1[0-2])月?[-~至到]\d{1,2}月"
+)
+_CUMULATIVE = re.compile(r"累计|截至|截止|至今|以来|cumulative")
+
+
+def _quarter_only_value(text: str) -> bool:
+    """True for a heading of a value column that holds one quarter's figure only."""
+    compact = compact_text(text).lower()
+    about_value = "完成" in compact or compact.startswith("value")
+    return about_value and bool(_QUARTER_ONLY.search(compact)) and not _CUMULATIVE.search(compact)
 
 
 def find_header(records: list[tuple[int, list[str]]]) -> tuple[int, dict[str, int]]:
@@ -65,10 +80,15 @@ def find_header(records: list[tuple[int, list[str]]]) -> tuple[int, dict[str, in
         if number > HEADER_SEARCH_ROWS:
             break
         found: dict[str, list[int]] = {}
+        quarter_only: list[int] = []
         for position, cell in enumerate(cells):
             column = _HEADING_LOOKUP.get(_header_key(cell)) if cell else None
-            if column:
+            if cell and _quarter_only_value(cell):
+                quarter_only.append(position)
+            elif column:
                 found.setdefault(column, []).append(position)
+        if quarter_only and "value" not in found and {"indicator_id", "period"} <= set(found):
+            _refuse_quarter_only(number, cells[quarter_only[0]])
         if all(c in found for c in REQUIRED_COLUMNS):
             _refuse_duplicate_headings(number, cells, found)
             return number, {c: positions[0] for c, positions in found.items()}
@@ -85,6 +105,19 @@ def find_header(records: list[tuple[int, list[str]]]) -> tuple[int, dict[str, in
         f"{', '.join(missing)}{where_en}",
         row=best[0] or None,
         value=", ".join(missing),
+    )
+
+
+def _refuse_quarter_only(number: int, heading: str) -> None:
+    refuse(
+        "value_heading_quarter_only",
+        f"“{heading}”列是本季度（单季）的完成数；完成值须为累计数："
+        "请填写截至本季度末的累计数，列标题写“完成值”",
+        f"the column '{heading}' holds this quarter's figure only; figures are cumulative: "
+        "give the cumulative figure at the quarter's end, in a column headed 完成值",
+        row=number,
+        column=heading,
+        value=heading,
     )
 
 

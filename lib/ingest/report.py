@@ -21,6 +21,7 @@ from lib.ingest.coded import coded
 from lib.ingest.header import INPUT_COLUMNS
 from lib.ingest.read import read_table
 from lib.ingest.trend import trend_warnings
+from lib.ingest.value_units import value_heading_unit
 from lib.plan.model import Plan
 
 PROBLEM_COLUMNS = ["row", "column", "value", "code", "severity", "message"]
@@ -78,12 +79,15 @@ def validate_progress(
 ) -> ValidationReport:
     """Read and check an upload against the plan (and stored figures); list every problem.
 
-    Raises ProgressFileError only when the file cannot be read at all; everything wrong in
+    Raises ProgressFileError only when the file cannot be read at all or its value heading
+    cannot be (a unit it does not know, a "this quarter only" column); everything wrong in
     the cells is reported in the returned report. Rows without value, note and reporter
     (template rows not filled in, blank lines) are skipped and listed in `skipped_rows`.
     `bulk` reads under the command line's larger size and row limits (see `read_table`).
     """
     table = read_table(content, file_name, sheet, bulk=bulk)
+    plan_units = set(plan.indicators["unit"].dropna().tolist())
+    value_unit = value_heading_unit(table.headers["value"], plan_units, table.header_row)
     # the columns are coded side by side: Arrow's hashing runs outside the GIL
     with ThreadPoolExecutor(max_workers=2) as pool:
         coded_columns = pool.map(coded, (table.frame[column] for column in INPUT_COLUMNS))
@@ -108,7 +112,9 @@ def validate_progress(
         raw = {column: texts.take(kept) for column, texts in raw.items()}
         cells = {column: texts.take(kept) for column, texts in cells.items()}
         numbers = numbers[kept]
-    checked = checked_rows(plan, table.headers, raw, cells, numbers, table.formula_cells)
+    checked = checked_rows(
+        plan, table.headers, raw, cells, numbers, table.formula_cells, value_unit
+    )
     problems = [*table.problems, *checked.problems]
     if checked.rows.empty:
         problems.append(

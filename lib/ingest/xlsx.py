@@ -2,7 +2,9 @@
 
 Owns refusing zip bombs (total expanded size and compression ratio) and XML declaring a
 DTD or entities before openpyxl opens anything, choosing the sheet (the one named, or the
-first visible), finding formula cells whose result was never saved, and each cell as the
+first visible; hidden sheets passed over are named in a warning), skipping hidden rows (a
+sheet copied from last quarter's with its rows hidden must not bring them back; a warning
+counts them), finding formula cells whose result was never saved, and each cell as the
 text Excel shows for it (a percent-formatted 0.83 reads "83%"). openpyxl is imported only
 here, only when a workbook is read.
 """
@@ -11,12 +13,15 @@ from __future__ import annotations
 
 import io
 import math
+import re
 import zipfile
+from dataclasses import replace
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING, NoReturn
 
 from defusedxml.ElementTree import iterparse
 
+from lib.core.errors import Problem
 from lib.core.text import compact_text
 from lib.ingest.header import RawTable, table_from_rows
 from lib.ingest.limits import (
@@ -32,18 +37,27 @@ if TYPE_CHECKING:
     from openpyxl import Workbook
     from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
+# a <row> element's attributes in a sheet's XML (any namespace prefix), its number, hidden
+_ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row\b([^>]*)>")
+_ROW_NUMBER = re.compile(rb"""(?:^|\s)r\s*=\s*["'](\d+)["']""")
+_HIDDEN = re.compile(rb"""(?:^|\s)hidden\s*=\s*["'](?:1|true)["']""")
+_LISTED_ROWS = 10  # hidden rows named one by one up to this many
+
 
 def xlsx_table(content: bytes, sheet: str | None, max_rows: int) -> RawTable:
-    """The table of a workbook's chosen sheet (`sheet` by name, else the first visible)."""
-    rows, used_sheet, formulas = _xlsx_rows(content, sheet, max_rows)
-    return table_from_rows(rows, "xlsx", max_rows, sheet=used_sheet, formulas=formulas)
+    """The table of a workbook's chosen sheet (`sheet` by name, else the first visible),
+    with warnings naming hidden sheets passed over and counting hidden rows skipped."""
+    rows, used_sheet, formulas, notices = _xlsx_rows(content, sheet, max_rows)
+    table = table_from_rows(rows, "xlsx", max_rows, sheet=used_sheet, formulas=formulas)
+    return replace(table, problems=(*table.problems, *notices)) if notices else table
 
 
 def _xlsx_rows(
     content: bytes, sheet: str | None, max_rows: int
-) -> tuple[list[tuple[int, list[str]]], str, set[tuple[int, int]]]:
-    """Rows of the chosen sheet as text, its title, and the (row, column index) of formula
-    cells without a saved result; after bomb and DTD checks."""
+) -> tuple[list[tuple[int, list[str]]], str, set[tuple[int, int]], list[Problem]]:
+    """Rows of the chosen sheet as text (hidden rows left out), its title, the (row, column
+    index) of formula cells without a saved result, and warnings about what was passed
+    over; after bomb and DTD checks."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
     except XLSX_FAILURES as exc:
@@ -58,16 +72,26 @@ def _xlsx_rows(
         _refuse_corrupt(exc)
     try:
         worksheet = _chosen_sheet(workbook, sheet)
-        formulas = _uncached_formula_cells(archive, worksheet._worksheet_path)
+        notices = [] if sheet is not None else _hidden_sheet_notices(workbook, worksheet)
+        sheet_xml = archive.read(worksheet._worksheet_path.lstrip("/"))
+        formulas = _uncached_formula_cells(sheet_xml)
+        hidden = _hidden_rows(sheet_xml)
         worksheet.reset_dimensions()  # some writers store a wrong <dimension>
         rows: list[tuple[int, list[str]]] = []
+        skipped: list[int] = []
         for number, cells in enumerate(worksheet.iter_rows(min_row=1), start=1):
             texts = [_cell_text(c.value, getattr(c, "number_format", None)) for c in cells]
-            if any(t.strip() for t in texts):  # blank rows carry nothing; numbering is kept
-                rows.append((number, texts))
-                if len(rows) > max_rows + HEADER_SEARCH_ROWS:
-                    refuse_too_many_rows(max_rows)
-        return rows, worksheet.title, formulas
+            if not any(t.strip() for t in texts):  # blank rows carry nothing; numbering is kept
+                continue
+            if number in hidden:
+                skipped.append(number)
+                continue
+            rows.append((number, texts))
+            if len(rows) > max_rows + HEADER_SEARCH_ROWS:
+                refuse_too_many_rows(max_rows)
+        if skipped:
+            notices.append(_hidden_rows_notice(skipped))
+        return rows, worksheet.title, formulas, notices
     except XLSX_FAILURES as exc:
         _refuse_corrupt(exc)
     finally:
@@ -75,15 +99,68 @@ def _xlsx_rows(
         archive.close()
 
 
-def _uncached_formula_cells(archive: zipfile.ZipFile, part: str) -> set[tuple[int, int]]:
-    """(row, 0-based column) of cells with a formula but no saved value.
+def _hidden_rows(data: bytes) -> set[int]:
+    """The numbers of the rows a sheet's XML marks hidden.
+
+    openpyxl's read-only mode does not expose row properties, so the <row> tags are read
+    from the XML (the DTD check has already run), and only when it says "hidden" at all.
+    A row without its number follows the one before it, as Excel numbers them.
+    """
+    if b"hidden" not in data:
+        return set()
+    hidden: set[int] = set()
+    number = 0
+    for tag in _ROW_TAG.finditer(data):
+        attributes = tag[1]
+        written = _ROW_NUMBER.search(attributes)
+        number = int(written[1]) if written else number + 1
+        if _HIDDEN.search(attributes):
+            hidden.add(number)
+    return hidden
+
+
+def _hidden_rows_notice(rows: list[int]) -> Problem:
+    listed = "、".join(map(str, rows[:_LISTED_ROWS])) + ("…" if len(rows) > _LISTED_ROWS else "")
+    listed_en = ", ".join(map(str, rows[:_LISTED_ROWS])) + (
+        ", ..." if len(rows) > _LISTED_ROWS else ""
+    )
+    return Problem(
+        "hidden_rows_skipped",
+        f"跳过了 {len(rows)} 个隐藏行（第 {listed} 行）：隐藏行不作为数据读取；"
+        "如需导入，请取消隐藏后重新上传",
+        f"{len(rows)} hidden row(s) skipped (rows {listed_en}): hidden rows are not read as "
+        "data; unhide them and upload again to import them",
+        severity="warning",
+        value=listed_en,
+    )
+
+
+def _hidden_sheet_notices(workbook: Workbook, chosen: ReadOnlyWorksheet) -> list[Problem]:
+    """A warning naming the hidden sheets passed over for `chosen` (none when there are none)."""
+    hidden = [ws.title for ws in workbook.worksheets if ws.sheet_state != "visible"]
+    if not hidden:
+        return []
+    return [
+        Problem(
+            "hidden_sheet_skipped",
+            f"未读取隐藏的工作表：{'、'.join(hidden)}（已读取“{chosen.title}”）；"
+            "如需读取隐藏表，请取消隐藏或指定工作表",
+            f"hidden sheet(s) not read: {', '.join(hidden)} (read '{chosen.title}'); "
+            "unhide one or name it to read it",
+            severity="warning",
+            value=", ".join(hidden),
+        )
+    ]
+
+
+def _uncached_formula_cells(data: bytes) -> set[tuple[int, int]]:
+    """(row, 0-based column) of cells with a formula but no saved value, in a sheet's XML.
 
     openpyxl's data_only mode reads those as empty; a workbook written by a program and never
     opened in Excel has them. The sheet XML is scanned only if it contains a formula at all.
     """
     from openpyxl.utils.cell import coordinate_to_tuple
 
-    data = archive.read(part.lstrip("/"))
     if b"<f" not in data and b":f" not in data:
         return set()
     found = set()

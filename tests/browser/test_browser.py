@@ -16,7 +16,13 @@ PAGES = [
 ]
 
 
-def wait_for_app(page, timeout: float = 60_000) -> None:
+# How long a condition may take to come true. Generous: on a loaded 2-core machine (two
+# test workers, the app server and Chromium share it) a page with ten tables and a chart
+# took over 30 s to draw; a passing wait returns as soon as its condition holds.
+WAIT_MS = 90_000
+
+
+def wait_for_app(page, timeout: float = WAIT_MS) -> None:
     page.wait_for_selector('[data-testid="stMainBlockContainer"] h1', timeout=timeout)
     page.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout
@@ -34,7 +40,7 @@ def test_page_renders(server, page, path, zh, en, has_chart, lang):
     notice = "示例数据，非真实统计" if lang == "zh" else "Sample data, not real statistics"
     assert notice in page.locator('[data-testid="stAlert"]').first.inner_text()
     if has_chart:
-        page.wait_for_selector(".js-plotly-plot .main-svg", timeout=30_000)
+        page.wait_for_selector(".js-plotly-plot .main-svg", timeout=WAIT_MS)
         assert page.locator(".js-plotly-plot").count() >= 1
     SCREENSHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{path or 'overview'}_{lang}.png"))
@@ -51,9 +57,9 @@ def test_upload_gb18030_through_the_file_widget(server, page, tmp_path):
     page.goto(f"{server}/upload")
     wait_for_app(page)
     page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(csv_file))
-    page.get_by_text("校验通过，可以导入。").wait_for(timeout=30_000)
+    page.get_by_text("校验通过，可以导入。").wait_for(timeout=WAIT_MS)
     page.get_by_role("button", name="确认导入").click()
-    page.get_by_text("已导入，批次号").wait_for(timeout=30_000)
+    page.get_by_text("已导入，批次号").wait_for(timeout=WAIT_MS)
     page.screenshot(path=str(SCREENSHOTS / "upload_done.png"))
 
 
@@ -65,7 +71,7 @@ def grid_html(page) -> str:
     )
 
 
-def wait_for_grid_markup(page, fragment: str, timeout: float = 30_000) -> None:
+def wait_for_grid_markup(page, fragment: str, timeout: float = WAIT_MS) -> None:
     """Wait until some data grid's markup holds `fragment` (the grids fill in after render)."""
     page.wait_for_function(
         """fragment => [...document.querySelectorAll('[data-testid="stDataFrame"]')]
@@ -98,7 +104,7 @@ def test_present_view_hides_sidebar(server, page):
     page.set_viewport_size({"width": 1600, "height": 1000})
     page.goto(f"{server}/?view=present")
     wait_for_app(page)
-    page.wait_for_selector(".js-plotly-plot .main-svg", timeout=30_000)
+    page.wait_for_selector(".js-plotly-plot .main-svg", timeout=WAIT_MS)
     assert page.locator('[data-testid="stDownloadButton"]').first.is_hidden()
     assert not page.locator('[data-testid="stSidebar"]').is_visible()
     width = page.locator('[data-testid="stMainBlockContainer"]').bounding_box()["width"]

@@ -245,7 +245,7 @@ def test_hidden_first_sheet_is_skipped_but_can_be_named(plan):
 
 
 def test_full_width_whitespace_and_zero_width_variants_normalise(plan):
-    header = ["\u200b 指标 编号 ", "报告期\u3000", "完成值（万亩）", "进展情况", "填报单位\xa0"]
+    header = ["\u200b 指标 编号 ", "报告期\u3000", "完成值（累计）", "进展情况", "填报单位\xa0"]
     rows = [
         [
             "ｔ０２－１",
