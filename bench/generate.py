@@ -414,6 +414,10 @@ def progress_frame(
     period_of, indicator_of = np.nonzero(keep.T)  # quarter by quarter, plan order within
     cell_values = values[indicator_of, period_of]
     text = np.char.mod("%.10g", cell_values).astype(object)
+    # A percentage of 1 or less carries its sign, as the upload rules require of an office
+    # (a bare 0.3 for a percent indicator is refused: 0.3% or 30%?).
+    small_percent = percent[indicator_of] & (cell_values > 0) & (cell_values <= 1)
+    text[small_percent] = text[small_percent] + "%"
     done_word = milestone[indicator_of] & (cell_values == 100) & (indicator_of % 3 == 0)
     text[done_word] = "已完成"
     notes = np.array(("", *NOTES), dtype=object)
