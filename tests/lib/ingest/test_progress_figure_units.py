@@ -7,7 +7,6 @@ hold, and that a conversion is said in a warning.
 
 from __future__ import annotations
 
-import io
 import math
 
 import numpy as np
@@ -15,7 +14,6 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from openpyxl import Workbook
 
 from lib.core.errors import Problem, ProgressFileError
 from lib.ingest.cells import parsed_value, parsed_values
@@ -25,6 +23,7 @@ from lib.ingest.value_units import conversion_factor
 from lib.ingest.xlsx import _hidden_rows
 from lib.plan.loader import parse_plan
 from lib.plan.model import Plan
+from tests.lib.ingest.ingest_files import HEADER, csv_content, xlsx_content
 from tests.support import TEST_PLAN_HEADER
 
 PLAN_YAML = (
@@ -55,47 +54,11 @@ sections:
              direction: increase, deadline: 2014-12-31, source: 造林1500万亩}
 """
 )
-HEADER = ["指标编号", "报告期", "完成值", "进展情况", "填报单位"]
 
 
 @pytest.fixture(scope="module")
 def plan() -> Plan:
     return parse_plan(PLAN_YAML)
-
-
-def csv_content(rows: list[list[str]], header: list[str] | None = None) -> bytes:
-    lines = [",".join(header or HEADER), *(",".join(row) for row in rows)]
-    return ("\r\n".join(lines) + "\r\n").encode("utf-8")
-
-
-def xlsx_content(
-    rows: list[list[object]],
-    *,
-    percent_cells: tuple[str, ...] = (),
-    hidden_rows: tuple[int, ...] = (),
-    hidden_sheet: list[list[object]] | None = None,
-) -> bytes:
-    """A workbook: optionally a hidden first sheet, then the data sheet "本季度" with the
-    header and `rows`; `percent_cells` formatted 0%, `hidden_rows` hidden."""
-    workbook = Workbook()
-    sheet = workbook.active
-    if hidden_sheet is not None:
-        sheet.title = "上季度"
-        for row in hidden_sheet:
-            sheet.append(row)
-        sheet.sheet_state = "hidden"
-        sheet = workbook.create_sheet("本季度")
-    else:
-        sheet.title = "本季度"
-    for row in [HEADER, *rows]:
-        sheet.append(row)
-    for cell in percent_cells:
-        sheet[cell].number_format = "0%"
-    for number in hidden_rows:
-        sheet.row_dimensions[number].hidden = True
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 def only(report, code: str) -> Problem:
@@ -164,7 +127,7 @@ def test_value_heading_unit_converts_exactly_and_says_so(plan):
         ["T01-3", "2014Q1", "12", "", ""],
         ["T01-1", "2014Q1", "83%", "", ""],  # the cell's own unit wins
     ]
-    report = validate_progress(csv_content(rows, header), "x.csv", plan)
+    report = validate_progress(csv_content(rows, header=header), "x.csv", plan)
     warning = only(report, "heading_unit_converted")
     assert (warning.row, warning.column, warning.severity) == (2, "完成值（万元）", "warning")
     assert warning.message_zh == (
@@ -193,7 +156,7 @@ def test_value_heading_unit_converts_exactly_and_says_so(plan):
 def test_value_heading_in_ten_thousands_of_the_counted_unit(plan):
     header = ["指标编号", "报告期", "完成值(万套)", "进展情况", "填报单位"]
     report = validate_progress(
-        csv_content([["T01-3", "2014Q1", "0.19", "", ""]], header), "x.csv", plan
+        csv_content([["T01-3", "2014Q1", "0.19", "", ""]], header=header), "x.csv", plan
     )
     assert report.ok and report.rows["value"].tolist() == [1900.0]
     assert only(report, "heading_unit_converted").message_en.endswith(
@@ -204,7 +167,7 @@ def test_value_heading_in_ten_thousands_of_the_counted_unit(plan):
 def test_value_heading_in_the_indicators_own_unit_needs_no_conversion(plan):
     header = ["指标编号", "报告期", "完成值（%）", "进展情况", "填报单位"]
     rows = [["T01-1", "2014Q1", "81.2", "", ""], ["T01-5", "2014Q1", "3", "", ""]]
-    report = validate_progress(csv_content(rows, header), "x.csv", plan)
+    report = validate_progress(csv_content(rows, header=header), "x.csv", plan)
     assert [(p.code, p.row, p.severity) for p in report.problems] == [
         ("heading_unit_not_convertible", 3, "error")
     ]
@@ -214,7 +177,7 @@ def test_value_heading_in_the_indicators_own_unit_needs_no_conversion(plan):
 @pytest.mark.parametrize("heading", ["完成值（单位：米长）", "完成值(千元)"])
 def test_an_unknown_unit_in_the_value_heading_refuses_the_file(plan, heading):
     header = ["指标编号", "报告期", heading, "进展情况", "填报单位"]
-    problem = refusal(csv_content([["T01-4", "2014Q1", "5", "", ""]], header), "x.csv", plan)
+    problem = refusal(csv_content([["T01-4", "2014Q1", "5", "", ""]], header=header), "x.csv", plan)
     assert (problem.code, problem.row, problem.column) == (
         "value_heading_unit_unknown",
         1,
@@ -227,7 +190,7 @@ def test_an_unknown_unit_in_the_value_heading_refuses_the_file(plan, heading):
 def test_plain_words_in_the_value_heading_are_no_unit(plan, heading):
     header = ["指标编号", "报告期", heading, "进展情况", "填报单位"]
     report = validate_progress(
-        csv_content([["T01-4", "2014Q1", "5", "", ""]], header), "x.csv", plan
+        csv_content([["T01-4", "2014Q1", "5", "", ""]], header=header), "x.csv", plan
     )
     assert report.ok and not report.problems and report.rows["value"].tolist() == [5.0]
 
@@ -286,7 +249,7 @@ def test_conversion_factors_are_exact_powers_of_ten_or_none():
 @pytest.mark.parametrize("heading", ["完成值（本季度）", "本季度完成", "当季完成", "4-6月完成"])
 def test_a_this_quarter_only_value_column_refuses_the_file(plan, heading):
     header = ["指标编号", "报告期", heading, "进展情况", "填报单位"]
-    problem = refusal(csv_content([["T01-4", "2014Q2", "5", "", ""]], header), "x.csv", plan)
+    problem = refusal(csv_content([["T01-4", "2014Q2", "5", "", ""]], header=header), "x.csv", plan)
     assert (problem.code, problem.row, problem.column) == (
         "value_heading_quarter_only",
         1,
@@ -302,7 +265,7 @@ def test_a_this_quarter_only_value_column_refuses_the_file(plan, heading):
 def test_a_this_quarter_column_beside_the_cumulative_one_is_ignored(plan):
     header = ["指标编号", "报告期", "本季度完成", "完成值", "进展情况"]
     rows = [["T01-4", "2014Q2", "2", "7", "说明"]]
-    report = validate_progress(csv_content(rows, header), "x.csv", plan)
+    report = validate_progress(csv_content(rows, header=header), "x.csv", plan)
     assert report.ok and report.rows["value"].tolist() == [7.0]
 
 
@@ -335,7 +298,9 @@ def test_hidden_rows_are_skipped_and_counted(plan):
 
 def test_a_hidden_sheet_passed_over_is_named(plan):
     content = xlsx_content(
-        [["T01-4", "2014Q2", 2, "", ""]], hidden_sheet=[HEADER, ["T01-4", "2014Q1", 1, "", ""]]
+        [["T01-4", "2014Q2", 2, "", ""]],
+        hidden_first=[HEADER, ["T01-4", "2014Q1", 1, "", ""]],
+        hidden_title="上季度",
     )
     report = validate_progress(content, "x.xlsx", plan)
     assert report.sheet == "本季度" and report.rows["period"].tolist() == ["2014Q2"]

@@ -25,6 +25,7 @@ from lib.ingest.read import read_table
 from lib.ingest.report import PREVIEW_COLUMNS, PROBLEM_COLUMNS, import_preview, validate_progress
 from lib.plan.loader import load_plan, parse_plan
 from lib.plan.model import Plan
+from tests.lib.ingest.ingest_files import HEADER, csv_content, xlsx_content
 from tests.support import TEST_PLAN_HEADER
 
 REPO = Path(__file__).resolve().parents[3]
@@ -76,8 +77,6 @@ sections:
 """
 )
 
-HEADER = ["指标编号", "报告期", "完成值", "进展情况", "填报单位"]
-
 
 PLAN = parse_plan(PLAN_YAML)
 
@@ -85,41 +84,6 @@ PLAN = parse_plan(PLAN_YAML)
 @pytest.fixture(scope="module")
 def plan() -> Plan:
     return PLAN
-
-
-def csv_content(
-    rows: list[list[str]],
-    encoding: str = "utf-8",
-    delimiter: str = ",",
-    header: list[str] | None = None,
-    above: list[str] = (),
-) -> bytes:
-    """CSV text of a header and rows (cells joined naively; quote cells in the test)."""
-    lines = [*above, delimiter.join(header or HEADER)]
-    lines += [delimiter.join(row) for row in rows]
-    return ("\r\n".join(lines) + "\r\n").encode(encoding)
-
-
-def xlsx_content(
-    rows: list[list[object]],
-    header: list[str] | None = None,
-    above: list[list[object]] = (),
-    hidden_first: list[list[object]] | None = None,
-) -> bytes:
-    """An .xlsx with optional title rows and an optional hidden first sheet."""
-    workbook = Workbook()
-    sheet = workbook.active
-    if hidden_first is not None:
-        sheet.title = "旧数据"
-        for row in hidden_first:
-            sheet.append(row)
-        sheet.sheet_state = "hidden"
-        sheet = workbook.create_sheet("本季度")
-    for row in [*above, header or HEADER, *rows]:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 def problem_at(report, code: str) -> list[tuple[int | None, str | None]]:
