@@ -10,7 +10,7 @@ from lib.ui.components import chart, download, metric, metric_row, table
 
 ctx = page_setup("overview")
 view = overview_view(
-    ctx.plan, ctx.status(), ctx.tasks(), ctx.sections(), ctx.figures,
+    ctx.plan, ctx.status(), ctx.tasks(), ctx.sections(), ctx.current_figures,
     trend=ctx.trend, changes=ctx.status_changes, as_of=ctx.as_of, lang=ctx.lang,
     sample_in_use=ctx.sample_in_use, made_on=date.today(),
 )  # fmt: skip

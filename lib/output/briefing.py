@@ -46,6 +46,7 @@ from lib.output.fonts import CJK_FONT
 from lib.output.images import figure_png, slide_figure, source_line, upload_batches_text
 from lib.plan.model import Plan
 from lib.status.codes import STATUS_ORDER
+from lib.status.figures import CurrentFigures
 from lib.status.indicators import at_risk_indicators, indicator_status
 from lib.status.rollups import overall_summary, section_completion, task_completion
 from lib.status.units import responsibility_matrix
@@ -106,7 +107,7 @@ class _Deck:
 
 def briefing_deck(
     plan: Plan,
-    progress: pd.DataFrame,
+    progress: CurrentFigures | pd.DataFrame,
     as_of: str,
     *,
     made_on: date,
@@ -114,7 +115,8 @@ def briefing_deck(
     sample: bool,
     chart_png: ChartRenderer = figure_png,
 ) -> bytes:
-    """The .pptx bytes of the briefing deck for `as_of` (a period such as '2014Q2')."""
+    """The .pptx bytes of the briefing deck for `as_of` (a period such as '2014Q2'), from
+    the current figures `progress` (a CurrentFigures reuses its row keys)."""
     status = indicator_status(plan, progress, as_of)
     tasks = task_completion(plan, status)
     sections = section_completion(plan, tasks)

@@ -26,6 +26,7 @@ from lib.services.views.elements import (
     table_view,
 )
 from lib.status.codes import STATUS_ORDER
+from lib.status.figures import CurrentFigures
 from lib.status.indicators import at_risk_indicators
 from lib.status.rollups import overall_summary
 
@@ -62,7 +63,7 @@ def overview_view(
     status: pd.DataFrame,
     tasks: pd.DataFrame,
     sections: pd.DataFrame,
-    figures: pd.DataFrame,
+    figures: CurrentFigures,
     *,
     trend: Callable[[], pd.DataFrame],
     changes: Callable[[], pd.DataFrame],
@@ -79,7 +80,7 @@ def overview_view(
         Kpi(tr("kpi_tasks", lang), summary["task_count"]),
         Kpi(tr("kpi_indicators", lang), summary["indicator_count"]),
     )
-    if figures.empty:
+    if figures.frame.empty:
         return OverviewView(KPI_SLOTS, headline, None, None)
     if status.empty:
         return OverviewView(KPI_SLOTS, headline, tr("empty_scope", lang), None)

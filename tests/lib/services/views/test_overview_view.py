@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from lib.services.views.overview import overview_view
+from lib.status.figures import CurrentFigures
 from lib.status.indicators import status_changes
 from lib.status.trend import completion_trend
 
@@ -27,7 +28,7 @@ class Asked:
 
 def view_at(plan, frames, as_of, lang="zh", trend=None, changes=None):
     return overview_view(
-        plan, frames.status, frames.tasks, frames.sections, frames.figures,
+        plan, frames.status, frames.tasks, frames.sections, CurrentFigures(frames.figures, "t"),
         trend=trend or Asked(completion_trend(plan, frames.figures, set(frames.tasks["task_id"]))),
         changes=changes or Asked(status_changes(plan, frames.figures, as_of)),
         as_of=as_of, lang=lang, sample_in_use=False, made_on=MADE_ON,
@@ -96,7 +97,7 @@ def test_first_period_has_nothing_to_compare_and_does_not_ask_for_changes(plan, 
 
 def test_without_figures_only_the_counts_and_nothing_is_asked_for(plan, frames_at):
     frames = frames_at("2014Q2")
-    empty = frames.figures.iloc[:0]
+    empty = CurrentFigures(frames.figures.iloc[:0], "empty")
     trend, changes = Asked(pd.DataFrame()), Asked(pd.DataFrame())
     view = overview_view(
         plan, frames.status, frames.tasks, frames.sections, empty, trend=trend, changes=changes,
