@@ -11,6 +11,7 @@ view = sections_view(
     ctx.plan, ctx.status(), ctx.tasks(), ctx.sections(),
     has_figures=ctx.has_figures, requested_task=st.query_params.get("task"), as_of=ctx.as_of,
     lang=ctx.lang, sample_in_use=ctx.sample_in_use,
+    unit_figures=ctx.current_figures.headline(ctx.plan).by_unit,
 )  # fmt: skip
 if view.notice:
     st.info(view.notice)
@@ -41,4 +42,10 @@ st.markdown(f"**{detail.units_label}**")
 st.text(detail.units_text)
 st.markdown(f"**{detail.indicators_label}**")
 table(detail.indicators)
+st.markdown(f"**{detail.breakdown_label}**")
+st.caption(detail.breakdown_intro)
+if detail.breakdown is not None:
+    table(detail.breakdown)
+elif detail.breakdown_note:
+    st.caption(detail.breakdown_note)
 present_view_footer(ctx, "sections")

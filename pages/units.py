@@ -32,6 +32,7 @@ expand = options[2].toggle(controls.expand_label, key="expand_groups")
 view = units_view(
     ctx.plan, ctx.status(), ctx.tasks(), color_by=color_by, max_units=max_units,
     expand_groups=expand, as_of=ctx.as_of, lang=lang, sample_in_use=ctx.sample_in_use,
+    unit_figures=ctx.current_figures.headline(ctx.plan).by_unit,
 )  # fmt: skip
 chart(view.heatmap)
 if view.heatmap_note:
@@ -40,6 +41,12 @@ if view.heatmap_note:
 chart(view.workload_chart)
 st.subheader(view.workload_heading)
 table(view.workload_table)
+
+st.subheader(view.reported_heading)
+if view.reported is not None:
+    table(view.reported)
+elif view.reported_note:
+    st.caption(view.reported_note)
 
 st.subheader(view.scorecard_heading)
 chosen = st.selectbox(view.unit_label, list(view.units), key="scorecard_unit")

@@ -6,6 +6,7 @@ import streamlit as st
 
 from lib.services.views.upload import (
     checked_upload_view,
+    conflicts_view,
     import_checked_upload,
     upload_history_view,
     upload_view,
@@ -26,15 +27,36 @@ for column, template in zip(st.columns(2), view.templates, strict=True):
 
 if view.analyst_needed:
     st.warning(view.analyst_needed, icon=":material/lock:")
-uploaded = (
-    st.file_uploader(view.choose_file_label, type=["xlsx", "csv"], key="progress_upload")
-    if view.may_upload
-    else None
-)
+uploaded, unit = None, ""
+if view.may_upload:
+    unit = st.selectbox(
+        view.unit_label,
+        options=list(view.units.options),
+        format_func=view.units.label_of,
+        help=view.unit_help,
+        key="upload_unit",
+    )
+    uploaded = st.file_uploader(
+        view.choose_file_label, type=list(view.file_types), key="progress_upload"
+    )
 if uploaded is not None:
     content = uploaded.getvalue()
-    checked = checked_upload_view(ctx.plan, ctx.figures, content, uploaded.name, lang)
+    # the sheet chosen for this file (a new file starts from the sheet found by its header)
+    sheet_key = f"upload_sheet_{uploaded.file_id}"
+    checked = checked_upload_view(
+        ctx.plan, ctx.figures, content, uploaded.name, lang,
+        sheet=st.session_state.get(sheet_key), unit=unit,
+    )  # fmt: skip
     show_problems(checked.unreadable)
+    if checked.sheets is not None:
+        sheets = list(checked.sheets.options)
+        st.selectbox(
+            checked.sheet_label,
+            options=sheets,
+            index=sheets.index(checked.sheets.default),
+            help=checked.sheet_help,
+            key=sheet_key,
+        )
     if checked.report is not None:
         show_validation_report(checked)
         if checked.preview is not None:
@@ -48,6 +70,13 @@ if uploaded is not None:
                 if outcome.message:
                     st.success(outcome.message)
                 show_problems(outcome.problems)
+
+if view.may_upload:
+    conflicts = conflicts_view(ctx.plan, ctx.current_figures.headline(ctx.plan).conflicts, lang)
+    if conflicts.table is not None:
+        st.subheader(conflicts.heading)
+        st.caption(conflicts.intro)
+        table(conflicts.table)
 
 history = upload_history_view(ctx.uploads(), user, lang)
 st.subheader(history.heading)

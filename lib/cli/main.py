@@ -14,7 +14,14 @@ import sys
 # Each module defines `register(subparsers)`; add it here with the commands it registers.
 COMMAND_MODULES = {
     "lib.cli.plan_commands": ("check-plan",),
-    "lib.cli.progress_commands": ("validate", "import", "uploads", "withdraw", "template"),
+    "lib.cli.progress_commands": (
+        "validate",
+        "import",
+        "conflicts",
+        "uploads",
+        "withdraw",
+        "template",
+    ),
     "lib.cli.brief_commands": ("brief", "chart-png"),
     "lib.cli.status_commands": ("status",),
     "lib.cli.auth_commands": ("add-user",),

@@ -23,10 +23,15 @@ from lib.ingest.report import ValidationReport
 from lib.plan.loader import load_plan
 from lib.plan.model import Plan
 from lib.services.settings import settings_from_env
-from lib.services.uploads import checked_upload, import_upload, withdraw_upload
+from lib.services.uploads import checked_upload, import_upload, upload_preview, withdraw_upload
+from lib.status.headline import headline_figures
 from lib.store.repository import ProgressStore
 
 EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
+_UNIT_HELP = (
+    "reporting unit of rows whose 填报单位 is empty (a registered name or alias, e.g. 鼎湖区); "
+    "without it such rows are the whole-area figures of each indicator's lead unit"
+)
 JSON_FIELDS = ("row", "column", "value", "code", "severity", "message_zh", "message_en")
 
 
@@ -42,13 +47,28 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     validate.add_argument("file", help="CSV or XLSX progress file")
     validate.add_argument("--json", action="store_true", help="print problems as JSON")
     validate.add_argument("--sheet", help="worksheet to read (default: first visible)")
+    validate.add_argument("--unit", help=_UNIT_HELP)
     validate.set_defaults(handler=cmd_validate)
 
     imp = subparsers.add_parser("import", help="validate and store a progress file / 导入")
     imp.add_argument("file", help="CSV or XLSX progress file")
     imp.add_argument("--by", required=True, help="who is importing (recorded in the ledger)")
     imp.add_argument("--sheet", help="worksheet to read (default: first visible)")
+    imp.add_argument("--unit", help=_UNIT_HELP)
+    imp.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="print what would change (old -> new, whose old value); store nothing / 预览",
+    )
+    imp.add_argument(
+        "--limit", type=int, default=50, help="changes listed by --dry-run (default 50; 0: all)"
+    )
     imp.set_defaults(handler=cmd_import)
+
+    conflicts = subparsers.add_parser(
+        "conflicts", help="whole-area figures of different units that disagree / 数据冲突"
+    )
+    conflicts.set_defaults(handler=cmd_conflicts)
 
     uploads = subparsers.add_parser("uploads", help="list the upload ledger / 上传记录")
     uploads.set_defaults(handler=cmd_uploads)
@@ -71,10 +91,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
         return EXIT_UNREADABLE
     store_file = settings_from_env().store_file
     store = _store() if store_file.exists() else None  # only for "value decreased" warnings
-    outcome = _validated(Path(args.file), plan, store, args.sheet, as_json=args.json)
+    outcome = _validated(Path(args.file), plan, store, args, as_json=args.json)
     if isinstance(outcome, int):
         return outcome
-    _, report = outcome
+    _, report, _ = outcome
     if args.json:
         print(_problems_json(report.problems))
     else:
@@ -83,7 +103,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    """Print the new upload id; exit 1 (nothing stored) if the file has errors."""
+    """Print the new upload id; exit 1 (nothing stored) if the file has errors. With
+    --dry-run, print what the import would change and store nothing."""
     plan = _plan()
     if plan is None:
         return EXIT_UNREADABLE
@@ -91,14 +112,18 @@ def cmd_import(args: argparse.Namespace) -> int:
     if store is None:
         return EXIT_INVALID
     path = Path(args.file)
-    outcome = _validated(path, plan, store, args.sheet, as_json=False)
+    outcome = _validated(path, plan, store, args, as_json=False)
     if isinstance(outcome, int):
         return outcome
-    content, report = outcome
+    content, report, stored = outcome
     _print_report(report, path, sys.stderr)
     if not report.ok:
         print("未导入任何数据 / nothing was imported", file=sys.stderr)
         return EXIT_INVALID
+    if args.dry_run:
+        _print_preview(upload_preview(plan, report, stored), args.limit, sys.stdout)
+        print("预览，未导入任何数据 / dry run: nothing was imported", file=sys.stderr)
+        return EXIT_OK
     try:
         upload_id = import_upload(
             store,
@@ -117,6 +142,29 @@ def cmd_import(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     print(upload_id)
+    return EXIT_OK
+
+
+def cmd_conflicts(args: argparse.Namespace) -> int:
+    """Print whole-area figures of one indicator and period that different units sent and
+    that disagree; exit 0 either way (a conflict is for an analyst to resolve)."""
+    plan = _plan()
+    if plan is None:
+        return EXIT_UNREADABLE
+    store = _store()
+    if store is None:
+        return EXIT_INVALID
+    try:
+        conflicts = headline_figures(plan, store.current_values()).conflicts
+    except StoreError as exc:
+        _print_problems(exc.problems, sys.stderr)
+        return EXIT_INVALID
+    if conflicts.empty:
+        print("没有相互矛盾的全市数据 / no conflicting whole-area figures")
+        return EXIT_OK
+    shown = conflicts.assign(headline_reporter=conflicts["headline_reporter"].replace("", "-"))
+    with pd.option_context("display.width", 200, "display.max_columns", None):
+        print(shown.to_string(index=False))
     return EXIT_OK
 
 
@@ -189,9 +237,10 @@ def _store() -> ProgressStore | None:
 
 
 def _validated(
-    path: Path, plan: Plan, store: ProgressStore | None, sheet: str | None, as_json: bool
-) -> tuple[bytes, ValidationReport] | int:
-    """The file's bytes and report, or an exit code when it cannot be read at all."""
+    path: Path, plan: Plan, store: ProgressStore | None, args: argparse.Namespace, as_json: bool
+) -> tuple[bytes, ValidationReport, pd.DataFrame | None] | int:
+    """The file's bytes, its report and the stored figures it was checked against, or an
+    exit code when it cannot be read at all."""
     try:
         content = path.read_bytes()
     except OSError as exc:
@@ -206,8 +255,10 @@ def _validated(
     try:
         # the operator's own file on the server: read under the bulk limits (a province's
         # quarters in one file), every other rule as for a web upload
-        report = checked_upload(plan, content, path.name, stored, sheet, bulk=True)
-        return content, report
+        report = checked_upload(
+            plan, content, path.name, stored, args.sheet, bulk=True, unit=args.unit
+        )
+        return content, report, stored
     except ProgressFileError as exc:
         _emit_unreadable(exc.problems, path, as_json)
         return EXIT_UNREADABLE
@@ -235,6 +286,34 @@ def _print_report(report: ValidationReport, path: Path, stream: TextIO) -> None:
         file=stream,
     )
     _print_problems(report.problems, stream)
+
+
+def _print_preview(preview: pd.DataFrame, limit: int, stream: TextIO) -> None:
+    """Counts of new, changed, unchanged and kept-beside figures, then the figures an import
+    would change (up to `limit`; 0: all): indicator, period, unit, old -> new, whose old."""
+    counts = preview["change"].value_counts()
+    print(
+        "  ".join(f"{change}: {int(counts.get(change, 0))}" for change in _CHANGE_ORDER),
+        file=stream,
+    )
+    changes = preview[preview["change"] != "unchanged"]
+    shown = changes if limit <= 0 else changes.head(limit)
+    for row in shown.itertuples(index=False):
+        unit = row.reporter or "(未注明 / not recorded)"
+        old = "-" if pd.isna(row.old_value) else f"{row.old_value:g}"
+        whose = (
+            f" ({row.old_reporter or '未注明 / not recorded'})" if row.change == "beside" else ""
+        )
+        print(
+            f"{row.indicator_id}\t{row.period}\t{unit}\t{row.role}\t"
+            f"{old}{whose} -> {row.new_value:g}\t{row.change}",
+            file=stream,
+        )
+    if len(shown) < len(changes):
+        print(f"... {len(changes) - len(shown)} more (--limit 0 lists all)", file=stream)
+
+
+_CHANGE_ORDER = ("new", "changed", "beside", "unchanged")
 
 
 def _print_problems(problems: list[Problem], stream: TextIO) -> None:

@@ -11,7 +11,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
-Severity = Literal["error", "warning"]
+# error: blocks an import; warning: imports, but a person should check; notice: what was
+# done with the file, said so nobody is surprised (whose figures they were taken to be)
+Severity = Literal["error", "warning", "notice"]
 
 
 # Shaped like other frozen records with defaulted fields (bench/run.py's Row), but it is

@@ -160,13 +160,21 @@ BRIEFING_TEXT: dict[str, tuple[str, str]] = {
 # --- uploaded files --------------------------------------------------------------------------
 
 # canonical column -> accepted headings (compared after `_header_key`)
+# The headings an upload's input columns may have: the English key and the template's
+# Chinese heading first, then the synonyms offices write. A synonym beside its column's
+# template heading is ignored (the template's wins); two synonyms of one column are refused
+# as a duplicate. Headings not listed here (序号, 指标名称 beside 指标编号, 单位, 目标值) are
+# ignored; 指标名称 identifies the indicator only when the file has no 指标编号 column.
 INPUT_HEADINGS: dict[str, tuple[str, ...]] = {
-    "indicator_id": ("indicator_id", "指标编号"),
-    "period": ("period", "报告期"),
-    "value": ("value", "完成值"),
-    "note": ("note", "进展情况"),
-    "reporter": ("reporter", "填报单位"),
-}
+    "indicator_id": ("indicator_id", "指标编号", "编号", "指标代码"),
+    "period": ("period", "报告期", "时间", "报告期间", "填报期", "报告时间", "统计期"),
+    "value": (
+        "value", "完成值", "截至本季度完成", "截至本季度末完成", "累计完成", "完成数",
+        "实际完成", "累计完成值", "完成数值",
+    ),
+    "note": ("note", "进展情况", "完成情况", "进展", "工作进展", "备注"),
+    "reporter": ("reporter", "填报单位", "报送单位", "责任单位"),
+}  # fmt: skip
 # Words accepted in 完成值 for a milestone (percent done); the template states this list.
 MILESTONE_WORDS: dict[str, float] = {"已完成": 100.0, "完成": 100.0, "未开始": 0.0, "未启动": 0.0}
 # Multipliers a unit may start with (万元 = 10^4 元) or a figure may end with (1.2万).
@@ -183,6 +191,8 @@ COUNTED_UNITS: tuple[str, ...] = (
 VALUE_HEADING_PLAIN_WORDS: tuple[str, ...] = (
     "累计", "累计值", "累计数", "累计完成", "截至本季度末", "截至季末", "截至本季度末累计",
     "必填", "数值", "数字", "实际", "实际值", "实际完成",
+    # this quarter's figure only: no unit (the column is made cumulative or refused)
+    "本季度", "本季", "当季", "单季", "季度", "本季度完成", "当季完成",
 )  # fmt: skip
 # Read-only helper columns the template puts beside the inputs (ignored when read back).
 TEMPLATE_HELPER_HEADINGS: dict[str, tuple[str, str]] = {
@@ -242,6 +252,14 @@ COLUMN_LABELS: dict[str, tuple[str, str]] = {
     "upload_status": ("批次状态", "Upload status"),
     "period": ("报告期", "Period"),
     "old_value": ("原值", "Stored value"),
+    "old_reporter": ("原值填报单位", "Stored value from"),
+    "role": ("数据性质", "Figure for"),
+    "reported_by": ("数据来源单位", "Figure from"),
+    "basis": ("口径", "Basis"),
+    "parts_missing": ("未报送的县区", "Areas not yet reported"),
+    "headline_reporter": ("全市数据填报单位", "Whole-area reporter"),
+    "headline_value": ("全市数据", "Whole-area figure"),
+    "difference": ("差额", "Difference"),
     "new_value": ("新值", "New value"),
     "change": ("变化", "Change"),
     "row": ("行号", "Row"),
@@ -252,7 +270,32 @@ COLUMN_LABELS: dict[str, tuple[str, str]] = {
     "status": ("状态", "Status"),
     "p": ("进度 p", "Progress p"),
     "e": ("应达 e", "Expected e"),
+    # figures by reporting unit (sections page breakdown, units page, upload conflicts)
+    "upload_date": ("上传日期", "Uploaded on"),
+    "figures_sent": ("报送数据数", "Figures sent"),
+    "breakdown_figures": ("其中分项", "Of which breakdown"),
+    "last_upload_date": ("最近上传日期", "Latest upload"),
 }
+
+
+# What a figure counts for (lib/plan/reporting.py roles), how a headline figure was made,
+# and what an import does to a stored figure, as the preview and the breakdown show them.
+FIGURE_ROLE_LABELS: dict[str, tuple[str, str]] = {
+    "headline": ("全市数据", "whole area"),
+    "breakdown": ("分项（本地区）", "breakdown (own area)"),
+    "other": ("本单位数据（非全市）", "unit's own (not whole area)"),
+}
+FIGURE_BASIS_LABELS: dict[str, tuple[str, str]] = {
+    "reported": ("填报数", "as reported"),
+    "sum_of_parts": ("各县区合计", "sum of the areas"),
+}
+PREVIEW_CHANGE_LABELS: dict[str, tuple[str, str]] = {
+    "new": ("新增", "new"),
+    "changed": ("修改本单位原值", "corrects the unit's figure"),
+    "unchanged": ("无变化", "unchanged"),
+    "beside": ("另存（不替换他单位数据）", "kept beside another unit's"),
+}
+NOT_RECORDED_UNIT: tuple[str, str] = ("未注明（按牵头单位）", "not recorded (lead unit's)")
 
 
 def column_labels(keys: list[str], lang: str) -> dict[str, str]:
@@ -412,6 +455,52 @@ UI_TEXT: dict[str, tuple[str, str]] = {
     ),
     "leave_present": ("退出演示视图", "Leave presentation view"),
     "brief_pptx": ("下载汇报材料 (PPT)", "Download briefing deck (PPT)"),
+    # --- figures by reporting unit: upload page, task breakdown, who reported ---
+    "upload_unit": ("填报单位（文件未注明时）", "Reporting unit (when the file names none)"),
+    "upload_unit_none": (
+        "未选择：按各指标牵头单位的全市数据",
+        "none: each indicator's whole-area figure",
+    ),
+    "upload_unit_help": (
+        "文件的“填报单位”列为空或没有该列时，各行按所选单位的数据保存。县区、部门报送本地区或"
+        "本部门的数据时请选择本单位；不选则各数据作为其指标的全市数据。",
+        "Rows whose 填报单位 is empty (or a file without that column) are stored as the chosen "
+        "unit's figures. A county or bureau sending its own figures should choose itself; "
+        "with none chosen each figure is its indicator's whole-area figure.",
+    ),
+    "upload_sheet": ("数据工作表", "Data sheet"),
+    "upload_sheet_help": (
+        "工作簿中有多个工作表的表头符合填报模板，请选择要导入的一个。",
+        "Several sheets of the workbook have a matching header: choose the one to import.",
+    ),
+    "severity_error": ("错误", "error"),
+    "severity_warning": ("警告", "warning"),
+    "severity_notice": ("说明", "notice"),
+    "validation_notices": ("{n} 条说明", "{n} notice(s)"),
+    "conflicts_heading": ("数据冲突", "Conflicting whole-area figures"),
+    "conflicts_intro": (
+        "同一指标、同一报告期有两个市级单位报送了不同的全市数据。看板采用计划指定的填报单位"
+        "（默认为牵头单位）的数据；请核实后由相关单位更正。",
+        "Two city-level units sent different whole-area figures for the same indicator and "
+        "period. The dashboard uses the figure of the reporter the plan names (by default the "
+        "lead unit); please check and have the units correct it.",
+    ),
+    "breakdown_heading": ("各单位报送数据（截至 {period}）", "Figures by unit (to {period})"),
+    "breakdown_intro": (
+        "每个单位截至本期的最新数据，全市数据在前。全市数据用于状态、图表和汇报材料；县区数据"
+        "为本地区分项，单独保存，不替换全市数据。",
+        "Each unit's latest figure up to this period, the whole-area figure first. The "
+        "whole-area figure drives statuses, charts and the deck; a county's figure is a "
+        "breakdown of its own area and never replaces it.",
+    ),
+    "breakdown_none": (
+        "该任务的指标截至本期尚无报送数据。",
+        "No figure has been reported for this task's indicators up to this period.",
+    ),
+    "all_areas": ("各县区", "the areas"),
+    "sum_of_parts_missing": ("各县区合计，缺：{missing}", "sum of the areas; missing: {missing}"),
+    "reported_heading": ("本期报送情况（{period}）", "Who reported for the period ({period})"),
+    "reported_none": ("{period} 尚无单位报送数据。", "No unit has reported for {period} yet."),
 }
 
 

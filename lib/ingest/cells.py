@@ -5,14 +5,15 @@ a value (a number, 1,234, 83%, a unit suffix, or a milestone word for a mileston
 not negative, 0-100 for a percentage, and no bare fraction such as 0.812 for a 0-100
 indicator; a figure in another unit, in the cell or the value heading, converted exactly
 into the indicator's unit with a warning, or refused), a reporter that is a registered unit
-answerable for the task (a warning otherwise), notes as written, and no (indicator, period)
-given twice.
+(refused otherwise, with the names it may mean) answerable for the task (a warning
+otherwise), notes as written, and no (indicator, period, reporter) given twice.
 Each rule is decided once per distinct text (or pair of texts) and spread to the cells by
 their codes; only the cells that break a rule are worded one by one.
 """
 
 from __future__ import annotations
 
+import difflib
 import math
 import re
 from dataclasses import dataclass
@@ -24,7 +25,7 @@ import pandas as pd
 
 from lib.core.errors import Problem
 from lib.core.labels import MILESTONE_WORDS
-from lib.core.periods import parse_period, periods_between
+from lib.core.periods import parse_period, period_hint, periods_between
 from lib.core.text import clean_text
 from lib.ingest.coded import Coded
 from lib.ingest.trend import FigureKeys
@@ -55,6 +56,7 @@ class CheckedRows:
     problems: list[Problem]
     error_rows: set[int]
     keys: FigureKeys
+    reporters: Coded  # each row's reporter (registered name, "" none) as codes
 
 
 def cleaned_note(text: str) -> str:
@@ -77,8 +79,8 @@ def checked_rows(
     `formula_cells` the (row, column) of formulas whose result was never saved,
     `value_unit` the unit the value heading names (完成值（万元）), if any."""
     checker = _RowChecker(plan, headers, raw, formula_cells, value_unit)
-    rows, keys = checker.checked_rows(cells, numbers)
-    return CheckedRows(rows, checker.problems, checker.error_rows, keys)
+    rows, keys, reporters = checker.checked_rows(cells, numbers)
+    return CheckedRows(rows, checker.problems, checker.error_rows, keys, reporters)
 
 
 class _RowChecker:
@@ -130,8 +132,8 @@ class _RowChecker:
 
     def checked_rows(
         self, cells: dict[str, Coded], numbers: np.ndarray
-    ) -> tuple[pd.DataFrame, FigureKeys]:
-        """The normalised rows and their keys; problems are collected."""
+    ) -> tuple[pd.DataFrame, FigureKeys, Coded]:
+        """The normalised rows, their keys and their reporters; problems are collected."""
         ids = cells["indicator_id"]
         info = self.plan.indicators.set_index("indicator_id")[["kind", "unit", "task_id"]]
         info = info.reindex(ids.texts)
@@ -165,7 +167,7 @@ class _RowChecker:
             },
             columns=ROW_COLUMNS,
         )
-        return rows, self._checked_duplicates(ids, periods, numbers)
+        return rows, self._checked_duplicates(ids, periods, reporters, numbers), reporters
 
     def _indicator_problem(self, index: int, row: int, indicator_id: str) -> None:
         if indicator_id == "":
@@ -190,7 +192,11 @@ class _RowChecker:
                 if text
                 else (f"报告期为空（应如 {forms}）", "the period is empty")
             )
-            self.add(index, row, "period", "bad_period", zh, f"{en} (use e.g. 2014Q2)")
+            en += " (use e.g. 2014Q2)"
+            if text and (hint := period_hint(text)):  # a near miss: say why it is refused
+                zh = f"报告期“{text}”无法识别：{hint[0]}（报告期应如 {forms}）"
+                en = f"period '{text}': {hint[1]} (periods look like 2014Q2)"
+            self.add(index, row, "period", "bad_period", zh, en)
             return
         allowed = f"{self.plan_periods[0]}..{self.plan_periods[-1]}" if self.plan_periods else "-"
         self.add(
@@ -308,23 +314,35 @@ class _RowChecker:
     def _reporter_warning(
         self, index: int, row: int, written: str, canonical: str | None, task_id: str
     ) -> None:
-        """Word the warning of a reporter that is no registered unit (`canonical` None) or
-        not answerable for the task."""
+        """Word the problem of a reporter that is no registered unit (`canonical` None: an
+        error) or not answerable for the task (a warning)."""
         if canonical is None:
-            zh = f"填报单位“{written}”不在单位名录中"
-            en = f"reporter '{written}' is not a registered unit"
+            # whose figure it is decides what it counts for: a unit the registry does not
+            # know cannot be placed, so the row is refused with the names it may have meant
+            near = _close_unit_names(self.plan, written)
+            hint_zh = f"，是否为：{'、'.join(near)}" if near else "，请使用单位名录中的名称或简称"
+            hint_en = f"; did you mean {', '.join(near)}" if near else "; use a registered name"
+            zh = f"填报单位“{written}”不在单位名录中{hint_zh}"
+            en = f"reporter '{written}' is not a registered unit{hint_en}"
+            self.add(index, row, "reporter", "unknown_reporter", zh, en)
+            return
         else:
             zh = f"填报单位“{canonical}”不是任务 {task_id} 的责任单位"
             en = f"reporter '{canonical}' is not responsible for task {task_id}"
         self.add(index, row, "reporter", "reporter_not_responsible", zh, en, severity="warning")
 
-    def _checked_duplicates(self, ids: Coded, periods: Coded, numbers: np.ndarray) -> FigureKeys:
-        """The rows' keys; an (indicator, period) given again below its first row is an
-        error on that row."""
+    def _checked_duplicates(
+        self, ids: Coded, periods: Coded, reporters: Coded, numbers: np.ndarray
+    ) -> FigureKeys:
+        """The rows' keys; an (indicator, period, reporter) given again below its first row
+        is an error on that row (one file may hold a city figure and its counties')."""
         (id_keys, id_names), (period_keys, period_names) = ids.keys(), periods.keys()
+        unit_keys, unit_names = reporters.keys()
         keyed = np.flatnonzero(ids.where(lambda text: text != "") & (period_keys >= 0))
+        units = max(len(unit_names), 1)
         key = id_keys[keyed].astype(np.int64) * (len(period_names) or 1) + period_keys[keyed]
-        repeated = _repeats(key, len(id_names) * (len(period_names) or 1))
+        key = key * units + np.maximum(unit_keys[keyed], 0)
+        repeated = _repeats(key, len(id_names) * (len(period_names) or 1) * units)
         keys = FigureKeys(id_keys, id_names, period_keys, period_names)
         if not repeated.any():
             return keys
@@ -334,15 +352,17 @@ class _RowChecker:
             row = int(numbers[index])
             first_row = int(numbers[keyed[first[np.searchsorted(distinct, key[position])]]])
             indicator_id, period = ids.text(index), periods.text(index)
+            unit = reporters.text(index)
+            of_zh, of_en = (f"（{unit}）", f" ({unit})") if unit else ("", "")
             self.add(
                 index,
                 row,
                 "indicator_id",
                 "duplicate_row",
                 f"第 {row} 行与第 {first_row} 行重复："
-                f"指标 {indicator_id} 的报告期 {period} 出现两次",
-                f"row {row} repeats row {first_row}: indicator {indicator_id}, period {period} "
-                "appears twice",
+                f"指标 {indicator_id} 的报告期 {period}{of_zh}出现两次",
+                f"row {row} repeats row {first_row}: indicator {indicator_id}, period {period}"
+                f"{of_en} appears twice",
             )
         return keys
 
@@ -353,6 +373,12 @@ def _repeats(key: np.ndarray, key_space: int) -> np.ndarray:
     if key_space <= 4 * len(key) + 1024 and not (np.bincount(key, minlength=1) > 1).any():
         return np.zeros(len(key), dtype=bool)
     return pd.Series(key).duplicated().to_numpy()
+
+
+def _close_unit_names(plan: Plan, written: str) -> list[str]:
+    """Up to three registered unit names close to what was written."""
+    names = plan.units["unit"].tolist()
+    return difflib.get_close_matches(clean_text(written), names, n=3, cutoff=0.5)
 
 
 def _responsible_pairs(plan: Plan) -> set[tuple[str, str]]:

@@ -18,7 +18,13 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
 from lib.ingest.coded import coded
-from lib.ingest.header import INPUT_COLUMNS, RawTable, headings
+from lib.ingest.header import (
+    INPUT_COLUMNS,
+    RawTable,
+    headings,
+    skip_kind,
+    skipped_rows_notices,
+)
 from lib.ingest.limits import refuse_too_many_rows
 
 
@@ -37,7 +43,9 @@ def arrow_csv_table(
     and no line break inside a quoted cell (so a record is one line and keeps the row number
     Excel shows), quotes only around whole cells (see `_plainly_quoted`), and every data row
     as wide as the header. Rows holding nothing but whitespace are dropped as
-    `table_from_rows` drops them.
+    `table_from_rows` drops them, and so are total rows and the lines below the table
+    (`header.skip_kind` of a row's first filled cell, decided once per distinct text of the
+    first column and per row only for the few rows whose first cell is blank).
     """
     if b"\x00" in data:
         return None
@@ -63,13 +71,21 @@ def arrow_csv_table(
         return None
     # a row is blank when every cell is whitespace: decided by the first column for most
     # rows, and by the next columns only for the rows still blank so far
-    blank = coded(read.column(names[0])).where(lambda text: not text.strip())
+    first = coded(read.column(names[0]))
+    blank = first.where(lambda text: not text.strip())
+    kinds = np.fromiter(map(skip_kind, first.texts), dtype=np.int8, count=len(first.texts))
+    kinds = kinds[first.codes]
     for name in names[1:]:
         if not blank.any():
             break
         maybe = np.flatnonzero(blank)
         cells = read.column(name).take(pa.array(maybe)).to_pylist()
         blank[maybe] = [not text.strip() for text in cells]
+        kinds[maybe] = [skip_kind(text) if text.strip() else 0 for text in cells]
+    skipped = np.flatnonzero(~blank & (kinds > 0))
+    skipped_numbers = (skipped + header_row + 1).tolist()
+    notices = skipped_rows_notices(kinds[skipped].tolist(), skipped_numbers)
+    blank[skipped] = True
     kept = np.flatnonzero(~blank)
     if len(kept) > max_rows:
         refuse_too_many_rows(max_rows)
@@ -85,6 +101,8 @@ def arrow_csv_table(
         headers=headings(header_cells, positions),
         header_row=header_row,
         file_type="csv",
+        problems=tuple(notices),
+        skipped_rows=tuple(skipped_numbers),
     )
 
 

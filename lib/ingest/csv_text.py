@@ -18,7 +18,7 @@ from itertools import islice
 
 from lib.core.errors import ProgressFileError
 from lib.ingest.csv_arrow import arrow_csv_table
-from lib.ingest.header import RawTable, find_header, table_from_rows
+from lib.ingest.header import RawTable, header_row, table_from_rows
 from lib.ingest.limits import HEADER_SEARCH_ROWS, refuse
 from lib.ingest.sniff import decoded_utf8_head
 
@@ -46,23 +46,31 @@ def csv_table(
         if head is None:
             return None
         try:
-            header_row, positions = find_header(head)
+            header = header_row(head)
         except ProgressFileError as exc:
             if exc.problems[0].code != "missing_columns":
                 raise
             failures.append(exc)
             continue
-        header_cells = next(cells for number, cells in head if number == header_row)
         # UTF-8 bytes as uploaded (a byte-order mark sits in the first line, above the data
         # rows, so it needs no copy without it); other encodings encoded again
         utf8 = content if encoding.startswith("utf-8") else text.encode("utf-8")
-        table = arrow_csv_table(utf8, delimiter, header_row, header_cells, positions, max_rows)
+        table = arrow_csv_table(
+            utf8, delimiter, header.row, header.cells, header.positions, max_rows
+        )
         if table is None and not whole:
             return None
         if table is None:
             records = _csv_records(text, delimiter, limit=None)
             table = table_from_rows(records, "csv", max_rows)
-        return replace(table, encoding=encoding, delimiter=delimiter)
+        # (the csv module's table knows these too; the Arrow reader's does not)
+        return replace(
+            table,
+            encoding=encoding,
+            delimiter=delimiter,
+            indicator_by_name=header.by_name,
+            value_quarter_only=header.value_quarter_only,
+        )
     if not whole:
         return None
     # report the delimiter that came closest (fewest missing columns)

@@ -9,7 +9,7 @@ file system: the stored figures come in as a frame.
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -18,14 +18,23 @@ from lib.core.errors import Problem
 from lib.core.text import clean_id, clean_text
 from lib.ingest.cells import checked_rows, cleaned_note
 from lib.ingest.coded import coded
-from lib.ingest.header import INPUT_COLUMNS
+from lib.ingest.header import INPUT_COLUMNS, nothing_reported, nothing_reported_notice
+from lib.ingest.names import indicator_ids_by_name
+from lib.ingest.quarterly import cumulative_values
 from lib.ingest.read import read_table
+from lib.ingest.reporters import (
+    chosen_unit,
+    import_preview_by_unit,
+    reporter_problems,
+    row_units,
+    rows_by_unit,
+    with_chosen_unit,
+)
 from lib.ingest.trend import trend_warnings
 from lib.ingest.value_units import value_heading_unit
 from lib.plan.model import Plan
 
 PROBLEM_COLUMNS = ["row", "column", "value", "code", "severity", "message"]
-PREVIEW_COLUMNS = ["indicator_id", "period", "old_value", "new_value", "change"]
 
 
 @dataclass(frozen=True)
@@ -38,6 +47,7 @@ class ValidationReport:
     header_row: int | None = None
     sheet: str | None = None
     skipped_rows: tuple[int, ...] = field(default=())
+    sheets: tuple[str, ...] = ()  # every sheet whose header matched, for a sheet picker
 
     @property
     def errors(self) -> list[Problem]:
@@ -46,6 +56,10 @@ class ValidationReport:
     @property
     def warnings(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "warning"]
+
+    @property
+    def notices(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "notice"]
 
     @property
     def ok(self) -> bool:
@@ -76,6 +90,7 @@ def validate_progress(
     sheet: str | None = None,
     *,
     bulk: bool = False,
+    unit: str | None = None,
 ) -> ValidationReport:
     """Read and check an upload against the plan (and stored figures); list every problem.
 
@@ -84,7 +99,11 @@ def validate_progress(
     the cells is reported in the returned report. Rows without value, note and reporter
     (template rows not filled in, blank lines) are skipped and listed in `skipped_rows`.
     `bulk` reads under the command line's larger size and row limits (see `read_table`).
+    `unit` is the reporting unit chosen at upload: the reporter of every row whose 填报单位
+    is empty (an unregistered name raises ProgressFileError). `stored` is the latest figure
+    of every unit (a store's `current_values`).
     """
+    upload_unit = chosen_unit(plan, unit)
     table = read_table(content, file_name, sheet, bulk=bulk)
     plan_units = set(plan.indicators["unit"].dropna().tolist())
     value_unit = value_heading_unit(table.headers["value"], plan_units, table.header_row)
@@ -102,16 +121,35 @@ def validate_progress(
     numbers = table.frame["row"].to_numpy(dtype=np.int64)
     # a row says something only through value, note or reporter: id and period may be
     # pre-filled by the template, and such a row left alone means "not reported"
-    blank = np.ones(len(numbers), dtype=bool)
-    for column in ("value", "note", "reporter"):
-        blank &= cells[column].where(lambda text: text == "")
-    blank &= ~np.isin(numbers, [row for row, _ in table.formula_cells])
-    skipped = tuple(numbers[blank].tolist())
-    if skipped:
-        kept = np.flatnonzero(~blank)
+    empty = {c: cells[c].where(lambda text: text == "") for c in ("value", "note", "reporter")}
+    formula_rows = np.isin(numbers, [row for row, _ in table.formula_cells])
+    blank = empty["value"] & empty["note"] & empty["reporter"] & ~formula_rows
+    # a value of / — 无 (or none, and no note) says the unit has nothing to report: the row
+    # is skipped with one warning, never an error per row
+    nothing = cells["value"].where(nothing_reported) | (empty["value"] & empty["note"])
+    nothing &= ~blank & ~formula_rows
+    if nothing.any():
+        noted = nothing & ~empty["note"]
+        notice = nothing_reported_notice(numbers[nothing].tolist(), numbers[noted].tolist())
+        table = replace(table, problems=(*table.problems, notice))
+    skipped = tuple(sorted([*table.skipped_rows, *numbers[blank | nothing].tolist()]))
+    if (blank | nothing).any():
+        kept = np.flatnonzero(~(blank | nothing))
         raw = {column: texts.take(kept) for column, texts in raw.items()}
         cells = {column: texts.take(kept) for column, texts in cells.items()}
         numbers = numbers[kept]
+    if table.indicator_by_name:  # the file names its indicators instead of giving ids
+        named = indicator_ids_by_name(
+            plan, raw["indicator_id"], numbers, table.headers["indicator_id"]
+        )
+        cells["indicator_id"] = named.ids
+        table = replace(table, problems=(*table.problems, *named.problems))
+        if named.unresolved.any():  # (its error said why; the row is not checked further)
+            kept = np.flatnonzero(~named.unresolved)
+            raw = {column: texts.take(kept) for column, texts in raw.items()}
+            cells = {column: texts.take(kept) for column, texts in cells.items()}
+            numbers = numbers[kept]
+    cells["reporter"] = with_chosen_unit(cells["reporter"], upload_unit)
     checked = checked_rows(
         plan, table.headers, raw, cells, numbers, table.formula_cells, value_unit
     )
@@ -125,9 +163,27 @@ def validate_progress(
                 row=table.header_row,
             )
         )
+    units = row_units(plan, checked.keys, checked.reporters)
+    if table.value_quarter_only:
+        quarters = cumulative_values(plan, checked.rows, units, stored, table.headers["value"])
+        problems.extend(quarters.problems)
+        checked = replace(
+            checked,
+            rows=checked.rows.assign(value=quarters.values),
+            error_rows=checked.error_rows | quarters.error_rows,
+        )
     problems.extend(
-        trend_warnings(checked.rows, checked.keys, checked.error_rows, plan, stored, table.headers)
+        reporter_problems(
+            plan, checked.rows, units, checked.error_rows, stored, table.headers, table.header_row
+        )
     )
+    for mask, stored_of_unit in rows_by_unit(plan, units, stored):
+        rows, keys = checked.rows, checked.keys
+        if not mask.all():
+            rows, keys = rows[mask].reset_index(drop=True), keys.take(mask)
+        problems.extend(
+            trend_warnings(rows, keys, checked.error_rows, plan, stored_of_unit, table.headers)
+        )
     return ValidationReport(
         rows=checked.rows,
         problems=_sorted_problems(problems, table.headers),
@@ -135,6 +191,7 @@ def validate_progress(
         header_row=table.header_row,
         sheet=table.sheet,
         skipped_rows=skipped,
+        sheets=table.sheets,
     )
 
 
@@ -147,19 +204,10 @@ def _sorted_problems(problems: list[Problem], headers: dict[str, str]) -> list[P
     )
 
 
-def import_preview(report: ValidationReport, stored: pd.DataFrame | None) -> pd.DataFrame:
-    """Per row of the upload: indicator_id, period, old_value, new_value, change."""
-    new = report.rows[["indicator_id", "period", "value"]].rename(columns={"value": "new_value"})
-    if stored is None or stored.empty or not {"indicator_id", "period", "value"} <= set(stored):
-        old = pd.DataFrame({"indicator_id": [], "period": [], "old_value": []}).astype(
-            {"indicator_id": "str", "period": "str", "old_value": "float64"}
-        )
-    else:
-        old = stored[["indicator_id", "period", "value"]].rename(columns={"value": "old_value"})
-        old = old.astype({"indicator_id": "str", "period": "str", "old_value": "float64"})
-    merged = new.merge(old, on=["indicator_id", "period"], how="left")
-    same = (merged["old_value"] - merged["new_value"]).abs() <= 1e-9 * merged["new_value"].abs()
-    merged["change"] = "changed"
-    merged.loc[merged["old_value"].isna(), "change"] = "new"
-    merged.loc[merged["old_value"].notna() & same, "change"] = "unchanged"
-    return merged[PREVIEW_COLUMNS].reset_index(drop=True)
+def import_preview(
+    plan: Plan, report: ValidationReport, stored: pd.DataFrame | None
+) -> pd.DataFrame:
+    """Per row of the upload what an import would change, unit by unit (PREVIEW_COLUMNS:
+    indicator_id, period, reporter, role, old_value, old_reporter, new_value, change; see
+    `lib.ingest.reporters.import_preview_by_unit`)."""
+    return import_preview_by_unit(plan, report.rows, stored)

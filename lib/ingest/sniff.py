@@ -1,9 +1,12 @@
 """What an upload really is, decided from its bytes (never its name), and its text.
 
 Owns refusing a file before anything parses it: too large, empty, a renamed image, PDF or
-archive, an old .xls or .xlsb workbook, a zip that is not a workbook, binary data posing as
-text. Owns decoding CSV text: byte-order mark, then strict UTF-8, then GB18030 (never
-latin-1), refusing a damaged UTF-8 file instead of reading it as GB18030 mojibake.
+archive, an .xlsb workbook, a zip or an old Office file that is not a workbook, a workbook
+with an opening password, an Excel 2003 XML or single-file web page, binary data posing as
+text; and telling a legacy .xls workbook and a web page saved as .xls (an HTML table, as
+OA systems export) from CSV text. Owns decoding CSV text: byte-order mark, then strict
+UTF-8, then GB18030 (never latin-1), refusing a damaged UTF-8 file instead of reading it as
+GB18030 mojibake.
 """
 
 from __future__ import annotations
@@ -52,11 +55,20 @@ _BINARY_SIGNATURES = (
     (b"7z\xbc\xaf\x27\x1c", "7z 压缩文件", "a 7z archive"),
 )
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# stream names in an OLE2 file's directory (UTF-16): a BIFF workbook's, and an encrypted
+# Office Open XML file's (an .xlsx with an opening password is an OLE2 file)
+_OLE2_WORKBOOK = ("Workbook".encode("utf-16-le"), "Book\x00".encode("utf-16-le"))
+_OLE2_ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
+_MARKUP_HEAD = 4096  # how far into a file starting with "<" its kind is looked for
+
+FileType = Literal["xlsx", "xls", "html", "text"]
 
 
-def file_type(content: bytes, max_bytes: int) -> Literal["xlsx", "text"]:
-    """'xlsx' for an Office Open XML workbook, 'text' for anything that may be CSV; raise
-    ProgressFileError for a file over `max_bytes`, an empty one, or any other kind."""
+def file_type(content: bytes, max_bytes: int) -> FileType:
+    """'xlsx' for an Office Open XML workbook, 'xls' for a legacy (BIFF) workbook, 'html' for
+    a web page holding a table (what OA systems save as .xls), 'text' for anything that may
+    be CSV; raise ProgressFileError for a file over `max_bytes`, an empty one, or any other
+    kind."""
     if len(content) > max_bytes:
         refuse(
             "file_too_large",
@@ -64,16 +76,18 @@ def file_type(content: bytes, max_bytes: int) -> Literal["xlsx", "text"]:
             f"file is too large ({len(content) // 1024} KB); the limit is "
             f"{max_bytes // 1024 // 1024} MB",
         )
-    if not _NOT_BLANK_BYTE.search(content):  # (strip() would copy a 50 MB file to say so)
+    first = _NOT_BLANK_BYTE.search(content)  # (strip() would copy a 50 MB file to say so)
+    if first is None:
         refuse("empty_file", "文件为空", "the file is empty")
+    start = content[first.start() : first.start() + 16].lower()
     if content.startswith((b"PK\x03\x04", b"PK\x05\x06")):
         return _zip_type(content)
     if content.startswith(_OLE2):
-        refuse(
-            "not_spreadsheet",
-            "不支持旧版 .xls 格式，请在 Excel 中另存为 .xlsx 或 CSV",
-            "old .xls workbooks are not supported; save as .xlsx or CSV in Excel",
-        )
+        return _ole2_type(content)
+    if start.startswith(b"<"):
+        return _markup_type(content)
+    if start.startswith(b"mime-version:"):
+        _refuse_web_archive()
     for magic, zh, en in _BINARY_SIGNATURES:
         if content.startswith(magic):
             refuse(
@@ -82,6 +96,52 @@ def file_type(content: bytes, max_bytes: int) -> Literal["xlsx", "text"]:
                 f"the file is {en}, not an Excel workbook or CSV",
             )
     return "text"
+
+
+def _ole2_type(content: bytes) -> Literal["xls"]:
+    """'xls' for an OLE2 file holding a workbook stream; refuse an encrypted workbook and
+    any other OLE2 file (a Word .doc, an Outlook message)."""
+    if _OLE2_ENCRYPTED in content:
+        refuse(
+            "file_encrypted",
+            "文件设有打开密码，无法读取：请在 Excel 中取消密码（文件→信息→保护工作簿）后另存上传",
+            "the workbook has an opening password and cannot be read: remove the password in "
+            "Excel (File > Info > Protect Workbook) and save it again",
+        )
+    if any(name in content for name in _OLE2_WORKBOOK):
+        return "xls"
+    refuse(
+        "not_spreadsheet",
+        "文件是旧版 Office 文件（如 Word .doc），不是 Excel 工作簿或 CSV",
+        "the file is an old-style Office file (a Word .doc, say), not an Excel workbook or CSV",
+    )
+
+
+def _markup_type(content: bytes) -> Literal["html"]:
+    """'html' for a web page holding a table; refuse an Excel 2003 XML workbook and other
+    markup."""
+    head = content[:_MARKUP_HEAD].replace(b"\x00", b"").lower()
+    if b"urn:schemas-microsoft-com:office:spreadsheet" in head and b"<workbook" in head:
+        refuse(
+            "not_spreadsheet",
+            "文件是 Excel 2003 XML 表格，请在 Excel 中打开并另存为 .xlsx 后上传",
+            "the file is an Excel 2003 XML spreadsheet; open it in Excel and save it as .xlsx",
+        )
+    if b"<table" in content[: 16 * _MARKUP_HEAD].lower() or b"<html" in head:
+        return "html"
+    refuse(
+        "not_spreadsheet",
+        "文件是 XML/网页文本，不是 Excel 工作簿或 CSV",
+        "the file is XML or web-page markup, not an Excel workbook or CSV",
+    )
+
+
+def _refuse_web_archive() -> NoReturn:
+    refuse(
+        "not_spreadsheet",
+        "文件是单个文件网页（.mht），请在 Excel 中打开并另存为 .xlsx 后上传",
+        "the file is a single-file web page (.mht); open it in Excel and save it as .xlsx",
+    )
 
 
 def _zip_type(content: bytes) -> Literal["xlsx"]:

@@ -32,6 +32,12 @@ class FigureKeys:
     period: np.ndarray
     period_names: np.ndarray
 
+    def take(self, mask: np.ndarray) -> FigureKeys:
+        """The keys of the figures `mask` selects (the names stay shared)."""
+        return FigureKeys(
+            self.indicator[mask], self.indicator_names, self.period[mask], self.period_names
+        )
+
     @classmethod
     def of(cls, figures: pd.DataFrame) -> FigureKeys:
         """The keys of a frame's `indicator_id` and `period` columns."""

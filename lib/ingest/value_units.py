@@ -86,6 +86,10 @@ def decimal_text(number: Decimal | float) -> str:
     return format(exact.normalize(), "f")
 
 
+# months of one quarter in a heading's brackets (完成值（4-6月）): a period, not a unit
+_MONTH_SPAN = re.compile(r"\d{1,2}月?[-~～至到—]\d{1,2}月(完成|份)?")
+
+
 def value_heading_unit(heading: str, known: Collection[str | None], row: int) -> str | None:
     """The unit written in brackets after a 完成值 heading (完成值（万元） -> "万元"), None when
     there is none or the brackets hold a plain word (累计, 必填). Raise ProgressFileError
@@ -94,7 +98,7 @@ def value_heading_unit(heading: str, known: Collection[str | None], row: int) ->
     units = []
     for inner in _BRACKETED.findall(trailing[0] if trailing else ""):
         word = _UNIT_LABEL.sub("", inner)
-        if word == "" or word in VALUE_HEADING_PLAIN_WORDS:
+        if word == "" or word in VALUE_HEADING_PLAIN_WORDS or _MONTH_SPAN.fullmatch(word):
             continue
         if measure(word, known) is None:
             refuse(

@@ -15,15 +15,16 @@ import io
 import math
 import re
 import zipfile
+from bisect import bisect_left, bisect_right
 from dataclasses import replace
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING, NoReturn
 
 from defusedxml.ElementTree import iterparse
 
-from lib.core.errors import Problem
+from lib.core.errors import Problem, ProgressFileError
 from lib.core.text import compact_text
-from lib.ingest.header import RawTable, table_from_rows
+from lib.ingest.header import RawTable, header_row, listed_rows, table_from_rows
 from lib.ingest.limits import (
     HEADER_SEARCH_ROWS,
     MAX_XLSX_RATIO,
@@ -41,23 +42,16 @@ if TYPE_CHECKING:
 _ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row\b([^>]*)>")
 _ROW_NUMBER = re.compile(rb"""(?:^|\s)r\s*=\s*["'](\d+)["']""")
 _HIDDEN = re.compile(rb"""(?:^|\s)hidden\s*=\s*["'](?:1|true)["']""")
-_LISTED_ROWS = 10  # hidden rows named one by one up to this many
+# a <mergeCell> element's range (any namespace prefix)
+_MERGE_REF = re.compile(
+    rb"""<(?:[A-Za-z_][\w.-]*:)?mergeCell\b[^>]*?\bref\s*=\s*["']([^"']+)["']"""
+)
 
 
 def xlsx_table(content: bytes, sheet: str | None, max_rows: int) -> RawTable:
-    """The table of a workbook's chosen sheet (`sheet` by name, else the first visible),
-    with warnings naming hidden sheets passed over and counting hidden rows skipped."""
-    rows, used_sheet, formulas, notices = _xlsx_rows(content, sheet, max_rows)
-    table = table_from_rows(rows, "xlsx", max_rows, sheet=used_sheet, formulas=formulas)
-    return replace(table, problems=(*table.problems, *notices)) if notices else table
-
-
-def _xlsx_rows(
-    content: bytes, sheet: str | None, max_rows: int
-) -> tuple[list[tuple[int, list[str]]], str, set[tuple[int, int]], list[Problem]]:
-    """Rows of the chosen sheet as text (hidden rows left out), its title, the (row, column
-    index) of formula cells without a saved result, and warnings about what was passed
-    over; after bomb and DTD checks."""
+    """The table of a workbook's chosen sheet (`sheet` by name, else the first visible one
+    whose header matches), with warnings naming hidden sheets passed over and counting
+    hidden rows skipped; `sheets` lists every visible sheet whose header matched."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
     except XLSX_FAILURES as exc:
@@ -71,32 +65,166 @@ def _xlsx_rows(
     except XLSX_FAILURES as exc:
         _refuse_corrupt(exc)
     try:
-        worksheet = _chosen_sheet(workbook, sheet)
+        visible = [ws for ws in workbook.worksheets if ws.sheet_state == "visible"]
+        named = _named_sheet(workbook, sheet) if sheet is not None else None
+        if named is None and not visible:
+            refuse_no_visible_sheet()
+        heads = [
+            (ws.title, _sheet_rows(archive, ws, max_rows, last_row=HEADER_SEARCH_ROWS)[0])
+            for ws in visible
+        ]
+        matching, chosen_title = chosen_sheet(heads, named.title if named else None)
+        worksheet = (
+            named if named is not None else next(ws for ws in visible if ws.title == chosen_title)
+        )
         notices = [] if sheet is not None else _hidden_sheet_notices(workbook, worksheet)
-        sheet_xml = archive.read(worksheet._worksheet_path.lstrip("/"))
-        formulas = _uncached_formula_cells(sheet_xml)
-        hidden = _hidden_rows(sheet_xml)
-        worksheet.reset_dimensions()  # some writers store a wrong <dimension>
-        rows: list[tuple[int, list[str]]] = []
-        skipped: list[int] = []
-        for number, cells in enumerate(worksheet.iter_rows(min_row=1), start=1):
-            texts = [_cell_text(c.value, getattr(c, "number_format", None)) for c in cells]
-            if not any(t.strip() for t in texts):  # blank rows carry nothing; numbering is kept
-                continue
-            if number in hidden:
-                skipped.append(number)
-                continue
-            rows.append((number, texts))
-            if len(rows) > max_rows + HEADER_SEARCH_ROWS:
-                refuse_too_many_rows(max_rows)
+        rows, formulas, skipped = _sheet_rows(archive, worksheet, max_rows)
         if skipped:
-            notices.append(_hidden_rows_notice(skipped))
-        return rows, worksheet.title, formulas, notices
+            notices.append(hidden_rows_notice(skipped))
+        table = table_from_rows(rows, "xlsx", max_rows, sheet=worksheet.title, formulas=formulas)
     except XLSX_FAILURES as exc:
         _refuse_corrupt(exc)
     finally:
         workbook.close()
         archive.close()
+    return replace(table, problems=(*table.problems, *notices), sheets=matching)
+
+
+def refuse_no_visible_sheet() -> NoReturn:
+    refuse("no_visible_sheet", "工作簿中没有可见的工作表", "the workbook has no visible sheet")
+
+
+def chosen_sheet(
+    heads: list[tuple[str, list[tuple[int, list[str]]]]], named: str | None
+) -> tuple[tuple[str, ...], str]:
+    """(the sheets among `heads` ((title, first rows) of each visible sheet, in order) whose
+    header matches, the sheet to read: `named` when given, else the first of them); raise
+    ProgressFileError, naming each sheet tried, when none matches and none is named.
+
+    When no sheet matches, the refusal of the one sheet with content is raised as it is; of
+    several, a refusal other than "no header" (a heading given twice) of the first sheet
+    refused so, else one `missing_columns` naming every sheet tried; `empty_file` when no
+    sheet has any content.
+    """
+    matching: list[str] = []
+    refusals: list[tuple[str, ProgressFileError]] = []
+    for title, records in heads:
+        filled = [(n, cells) for n, cells in records if "".join(cells).strip()]
+        if not filled:
+            continue
+        try:
+            header_row(filled)
+        except ProgressFileError as exc:
+            refusals.append((title, exc))
+            continue
+        matching.append(title)
+    if named is not None:
+        return tuple(matching), named
+    if matching:
+        return tuple(matching), matching[0]
+    if not refusals:
+        refuse("empty_file", "工作簿中没有任何内容", "the workbook has no content")
+    if len(refusals) == 1:
+        raise refusals[0][1]
+    for _, exc in refusals:
+        if exc.problems[0].code != "missing_columns":
+            raise exc
+    titles = [title for title, _ in refusals]
+    refuse(
+        "missing_columns",
+        f"工作表{'、'.join(f'“{t}”' for t in titles)}的前 {HEADER_SEARCH_ROWS} 行中都找不到表头"
+        "（须有 指标编号或指标名称、报告期、完成值 列）；请检查表头，或指定要读取的工作表",
+        f"no header row in the first {HEADER_SEARCH_ROWS} rows of any sheet "
+        f"({', '.join(titles)}): a header needs 指标编号 (or 指标名称), 报告期 and 完成值; "
+        "check the header or name the sheet to read",
+        value=", ".join(titles),
+    )
+
+
+def _sheet_rows(
+    archive: zipfile.ZipFile,
+    worksheet: ReadOnlyWorksheet,
+    max_rows: int,
+    last_row: int | None = None,
+) -> tuple[list[tuple[int, list[str]]], set[tuple[int, int]], list[int]]:
+    """Rows of a sheet as text (up to `last_row`, all when None), hidden rows left out and
+    merged cells read as the value they show; the (row, column index) of formula cells
+    without a saved result; the hidden rows skipped. After the bomb and DTD checks."""
+    sheet_xml = archive.read(worksheet._worksheet_path.lstrip("/"))
+    formulas = _uncached_formula_cells(sheet_xml) if last_row is None else set()
+    hidden = _hidden_rows(sheet_xml)
+    merges = merged_ranges(sheet_xml)
+    tops = {top for top, _, _, _ in merges}
+    worksheet.reset_dimensions()  # some writers store a wrong <dimension>
+    rows: list[tuple[int, list[str]]] = []
+    top_rows: dict[int, list[str]] = {}  # rows holding a merged range's value, hidden or not
+    skipped: list[int] = []
+    for number, cells in enumerate(worksheet.iter_rows(min_row=1, max_row=last_row), start=1):
+        texts = [cell_text(c.value, getattr(c, "number_format", None)) for c in cells]
+        if number in tops:
+            top_rows[number] = texts
+        if not any(t.strip() for t in texts):  # blank rows carry nothing; numbering is kept
+            continue
+        if number in hidden:
+            skipped.append(number)
+            continue
+        rows.append((number, texts))
+        if len(rows) > max_rows + HEADER_SEARCH_ROWS:
+            refuse_too_many_rows(max_rows)
+    if merges:
+        fill_merged(rows, merges, top_rows)
+    return rows, formulas, skipped
+
+
+def merged_ranges(data: bytes) -> list[tuple[int, int, int, int]]:
+    """(first row, first column, last row, last column) of each merged range in a sheet's
+    XML, rows from 1 and columns from 0.
+
+    openpyxl's read-only mode does not expose them, so the <mergeCell ref="B2:B5"/> tags are
+    read from the XML (the DTD check has already run), only when it has any.
+    """
+    if b"mergeCell" not in data:
+        return []
+    from openpyxl.utils.cell import range_boundaries
+
+    ranges = []
+    for ref in _MERGE_REF.findall(data):
+        try:
+            first_column, first_row, last_column, last_row = range_boundaries(ref.decode())
+        except (ValueError, TypeError):
+            continue  # a range openpyxl itself could not read is not filled
+        if None not in (first_column, first_row, last_column, last_row):
+            ranges.append((first_row, first_column - 1, last_row, last_column - 1))
+    return ranges
+
+
+def fill_merged(
+    rows: list[tuple[int, list[str]]],
+    merges: list[tuple[int, int, int, int]],
+    top_rows: dict[int, list[str]],
+) -> None:
+    """Give every cell of a merged range in `rows` the value its first cell shows (in place).
+
+    `merges` are (first row, first column, last row, last column), rows from 1, columns
+    from 0; `top_rows` holds the cells of each range's first row. Only rows that hold
+    something of their own are filled (a merged cell over blank rows makes no data), and
+    only as far right as the widest row, so a range over a whole sheet costs nothing.
+    """
+    width = max((len(cells) for _, cells in rows), default=0)
+    numbers = [number for number, _ in rows]
+    for first_row, first_column, last_row, last_column in merges:
+        top = top_rows.get(first_row, [])
+        value = top[first_column] if first_column < len(top) else ""
+        if not value or first_column >= width:
+            continue
+        last_column = min(last_column, width - 1)
+        start, stop = bisect_left(numbers, first_row), bisect_right(numbers, last_row)
+        for _, cells in rows[start:stop]:
+            if len(cells) <= last_column:
+                cells.extend([""] * (last_column + 1 - len(cells)))
+            for column in range(first_column, last_column + 1):
+                if not cells[column]:
+                    cells[column] = value
 
 
 def _hidden_rows(data: bytes) -> set[int]:
@@ -119,11 +247,8 @@ def _hidden_rows(data: bytes) -> set[int]:
     return hidden
 
 
-def _hidden_rows_notice(rows: list[int]) -> Problem:
-    listed = "、".join(map(str, rows[:_LISTED_ROWS])) + ("…" if len(rows) > _LISTED_ROWS else "")
-    listed_en = ", ".join(map(str, rows[:_LISTED_ROWS])) + (
-        ", ..." if len(rows) > _LISTED_ROWS else ""
-    )
+def hidden_rows_notice(rows: list[int]) -> Problem:
+    listed, listed_en = listed_rows(rows)
     return Problem(
         "hidden_rows_skipped",
         f"跳过了 {len(rows)} 个隐藏行（第 {listed} 行）：隐藏行不作为数据读取；"
@@ -138,14 +263,20 @@ def _hidden_rows_notice(rows: list[int]) -> Problem:
 def _hidden_sheet_notices(workbook: Workbook, chosen: ReadOnlyWorksheet) -> list[Problem]:
     """A warning naming the hidden sheets passed over for `chosen` (none when there are none)."""
     hidden = [ws.title for ws in workbook.worksheets if ws.sheet_state != "visible"]
+    return hidden_sheets_notices(hidden, chosen.title)
+
+
+def hidden_sheets_notices(hidden: list[str], chosen: str) -> list[Problem]:
+    """A warning naming the `hidden` sheets passed over for the sheet `chosen` (none when
+    there are none)."""
     if not hidden:
         return []
     return [
         Problem(
             "hidden_sheet_skipped",
-            f"未读取隐藏的工作表：{'、'.join(hidden)}（已读取“{chosen.title}”）；"
+            f"未读取隐藏的工作表：{'、'.join(hidden)}（已读取“{chosen}”）；"
             "如需读取隐藏表，请取消隐藏或指定工作表",
-            f"hidden sheet(s) not read: {', '.join(hidden)} (read '{chosen.title}'); "
+            f"hidden sheet(s) not read: {', '.join(hidden)} (read '{chosen}'); "
             "unhide one or name it to read it",
             severity="warning",
             value=", ".join(hidden),
@@ -218,26 +349,22 @@ def _refuse_dtd(archive: zipfile.ZipFile) -> None:
             )
 
 
-def _chosen_sheet(workbook: Workbook, sheet: str | None) -> ReadOnlyWorksheet:
-    names = [ws.title for ws in workbook.worksheets]
-    if sheet is not None:
-        wanted = compact_text(sheet)
-        for ws in workbook.worksheets:
-            if compact_text(ws.title) == wanted:
-                return ws
-        refuse(
-            "sheet_not_found",
-            f"找不到工作表“{sheet}”（现有：{'、'.join(names)}）",
-            f"no sheet named '{sheet}' (sheets: {', '.join(names)})",
-            value=sheet,
-        )
+def _named_sheet(workbook: Workbook, sheet: str) -> ReadOnlyWorksheet:
+    """The sheet named `sheet` (compared as compact text), visible or not."""
+    wanted = compact_text(sheet)
     for ws in workbook.worksheets:
-        if ws.sheet_state == "visible":
+        if compact_text(ws.title) == wanted:
             return ws
-    refuse("no_visible_sheet", "工作簿中没有可见的工作表", "the workbook has no visible sheet")
+    names = [ws.title for ws in workbook.worksheets]
+    refuse(
+        "sheet_not_found",
+        f"找不到工作表“{sheet}”（现有：{'、'.join(names)}）",
+        f"no sheet named '{sheet}' (sheets: {', '.join(names)})",
+        value=sheet,
+    )
 
 
-def _cell_text(value: object, number_format: str | None) -> str:
+def cell_text(value: object, number_format: str | None) -> str:
     """A cell as the text Excel shows for it (percent-formatted 0.83 -> '83%')."""
     if value is None:
         return ""

@@ -7,16 +7,26 @@ a leader sees and what staff export are the same figures.
 
 from __future__ import annotations
 
+from datetime import timedelta, timezone
+
 import pandas as pd
 
 from lib.core.labels import (
+    FIGURE_BASIS_LABELS,
+    FIGURE_ROLE_LABELS,
     KIND_LABELS,
+    NOT_RECORDED_UNIT,
     RESPONSIBILITY_ROLES,
     UNIT_KIND_LABELS,
     pick,
     status_label,
+    tr,
 )
 from lib.plan.model import Plan
+
+# Upload times are stored in UTC; the plan's offices read dates in China Standard Time
+# (UTC+8, no daylight saving), so an upload at 07:00 local time is dated that day.
+OFFICE_TIMEZONE = timezone(timedelta(hours=8))
 
 INDICATOR_COLUMNS = [
     "indicator_id",
@@ -65,7 +75,9 @@ def indicator_rows(status: pd.DataFrame, plan: Plan, lang: str) -> pd.DataFrame:
             "progress_pct": (status["progress"] * 100).round(1),
             "expected_pct": (status["expected"] * 100).round(1),
             "status_label": _labels(status["status"], lang),
-            "reason": status["reason_en" if lang == "en" else "reason_zh"],
+            "reason": _with_basis(
+                status, status["reason_en" if lang == "en" else "reason_zh"], lang
+            ),
             "needed_per_quarter": status["needed_per_quarter"].round(2),
             "forecast": status["forecast"].round(2),
             "source": status["source"],
@@ -74,6 +86,54 @@ def indicator_rows(status: pd.DataFrame, plan: Plan, lang: str) -> pd.DataFrame:
         }
     )
     return rows.reset_index(drop=True)
+
+
+def _with_basis(status: pd.DataFrame, reasons: pd.Series, lang: str) -> pd.Series:
+    """The reasons, each followed by how its figure was made where it is not a reported one:
+    "（各县区合计，缺：X）" for a sum of the areas' figures (lib/status/headline.py)."""
+    if "basis" not in status.columns:
+        return reasons
+    summed = status["basis"].eq("sum_of_parts").to_numpy()
+    if not summed.any():
+        return reasons
+    notes = basis_notes(status["basis"], status["parts_missing"], lang)
+    opening, closing = (" (", ")") if lang == "en" else ("（", "）")
+    return reasons.where(~summed, reasons.fillna("") + opening + notes + closing)
+
+
+def basis_notes(basis: pd.Series, parts_missing: pd.Series, lang: str) -> pd.Series:
+    """Per figure what its basis says: "" for a reported figure, "各县区合计" for a sum of
+    all the areas' figures, "各县区合计，缺：X、Y" for a sum with areas missing."""
+    missing = parts_missing.fillna("").astype(str)
+    if lang == "en":
+        missing = missing.str.replace("、", ", ", regex=False)
+    summed = basis.eq("sum_of_parts")
+    whole = pick(FIGURE_BASIS_LABELS["sum_of_parts"], lang)
+    notes = pd.Series("", index=basis.index, dtype="str")
+    notes[summed & missing.eq("")] = whole
+    partial = summed & missing.ne("")
+    notes[partial] = [tr("sum_of_parts_missing", lang, missing=m) for m in missing[partial]]
+    return notes
+
+
+def local_dates(uploaded_at: pd.Series) -> pd.Series:
+    """Upload times (the store's ISO text in UTC, or times) as the offices' dates,
+    YYYY-MM-DD ("" where there is none)."""
+    times = pd.to_datetime(uploaded_at, utc=True, errors="coerce", format="ISO8601")
+    dates = times.dt.tz_convert(OFFICE_TIMEZONE).dt.strftime("%Y-%m-%d")
+    return dates.fillna("").astype("str")
+
+
+def unit_names(reporters: pd.Series, lang: str) -> pd.Series:
+    """Reporting units as shown: "" (no unit recorded) as NOT_RECORDED_UNIT."""
+    names = reporters.fillna("").astype("str")
+    return names.where(names != "", pick(NOT_RECORDED_UNIT, lang))
+
+
+def figure_role_labels(roles: pd.Series, lang: str) -> pd.Series:
+    """Figure roles (headline, breakdown, other) as FIGURE_ROLE_LABELS in `lang`."""
+    labels = {role: pick(pair, lang) for role, pair in FIGURE_ROLE_LABELS.items()}
+    return roles.map(labels).fillna(roles).astype("str")
 
 
 def task_rows(tasks: pd.DataFrame, lang: str) -> pd.DataFrame:

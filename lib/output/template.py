@@ -114,6 +114,11 @@ def instructions_frame(plan: Plan) -> pd.DataFrame:
     first, last = (periods[0], periods[-1]) if periods else ("2014Q1", "2014Q4")
     done = "、".join(w for w, v in MILESTONE_WORDS.items() if v == 100)
     not_started = "、".join(w for w, v in MILESTONE_WORDS.items() if v == 0)
+    synonyms = "；".join(
+        f"{headings[1]}：{'、'.join(headings[2:])}"
+        for headings in INPUT_HEADINGS.values()
+        if len(headings) > 2
+    )
     rows = [
         (
             "用途 Purpose",
@@ -123,9 +128,12 @@ def instructions_frame(plan: Plan) -> pd.DataFrame:
         (
             "填写列 Columns to fill",
             "必填：指标编号、报告期、完成值；选填：进展情况、填报单位。灰色列（指标名称、单位、"
-            "目标值、完成时限、所属任务、牵头单位）仅供参考，导入时忽略。",
+            "目标值、完成时限、所属任务、牵头单位）仅供参考，导入时忽略；没有指标编号列时，按"
+            "指标名称（须与计划中的名称完全一致）识别指标。自制表格的列标题也可写：" + synonyms,
             "Required: 指标编号 (indicator_id), 报告期 (period), 完成值 (value); optional: "
-            "进展情况 (note), 填报单位 (reporter). Grey columns are for reference and ignored.",
+            "进展情况 (note), 填报单位 (reporter). Grey columns are for reference and ignored; "
+            "a file without 指标编号 is matched by the exact 指标名称. Other headings accepted: "
+            + synonyms,
         ),
         (
             "报告期 Period",

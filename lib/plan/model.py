@@ -23,6 +23,9 @@ UNIT_KINDS = (
     "central_agency",
     "group",
 )
+# Units that answer for an area of their own (a county, a development zone): their figure
+# of an indicator is a breakdown of the plan area, never the whole-area figure.
+AREA_UNIT_KINDS = ("county_government", "zone_committee")
 SECTION_ID_RE = re.compile(r"^S\d{2,}$")
 TASK_ID_RE = re.compile(r"^T\d{2,}$")
 INDICATOR_ID_RE = re.compile(r"^(T\d{2,})-(\d+)$")
@@ -112,7 +115,8 @@ class Plan:
 
 INDICATOR_COLUMNS = [
     "indicator_id", "task_id", "section_id", "seq", "name", "kind", "target", "unit",
-    "direction", "baseline", "baseline_note", "deadline", "source", "lead_unit",
+    "direction", "baseline", "baseline_note", "deadline", "source", "lead_unit", "reporter",
+    "breakdown",
 ]  # fmt: skip
 RESPONSIBILITY_COLUMNS = ["task_id", "section_id", "unit", "role", "position"]
 

@@ -12,6 +12,7 @@ from typing import Any
 from lib.core.errors import Problem
 from lib.core.text import compact_text
 from lib.plan.model import (
+    AREA_UNIT_KINDS,
     INDICATOR_ID_RE,
     SECTION_ID_RE,
     TASK_ID_RE,
@@ -38,15 +39,11 @@ def meaning_problems(raw: dict[str, Any]) -> list[Problem]:
             _check_id(task_id, TASK_ID_RE, t_where, "task", ids, problems)
             _check_task_units(task, t_where, registry, problems)
             for i_i, indicator in _items(task, "indicators"):
+                i_where = (*t_where, "indicators", i_i)
                 _check_indicator(
-                    indicator,
-                    (*t_where, "indicators", i_i),
-                    task_id,
-                    task.get("text"),
-                    (start, end),
-                    ids,
-                    problems,
+                    indicator, i_where, task_id, task.get("text"), (start, end), ids, problems
                 )
+                _check_reporter(indicator, i_where, registry, problems)
     return problems
 
 
@@ -226,6 +223,39 @@ def _check_task_units(
                 (*where, "units"),
                 unit,
             )
+
+
+def _check_reporter(
+    indicator: dict[str, Any],
+    where: tuple[Any, ...],
+    registry: dict[str, str],
+    problems: list[Problem],
+) -> None:
+    """The unit named as an indicator's whole-area reporter must be registered, and must be
+    one unit answering for the whole area (not a group, a county or a zone)."""
+    reporter = indicator.get("reporter")
+    if not isinstance(reporter, str):
+        return
+    kind = registry.get(reporter)
+    if kind is None:
+        _report(
+            problems,
+            "unknown_reporter",
+            f"填报单位“{reporter}”未在 units 中登记",
+            f"reporter '{reporter}' is not in the units registry",
+            (*where, "reporter"),
+            reporter,
+        )
+    elif kind == "group" or kind in AREA_UNIT_KINDS:
+        _report(
+            problems,
+            "reporter_not_whole_area",
+            f"“{reporter}”是单位组或县区/园区，不能填报全市数据；reporter 应为一个市级单位",
+            f"'{reporter}' is a group or an area's unit and cannot report the whole-area "
+            "figure; name one city-level unit",
+            (*where, "reporter"),
+            reporter,
+        )
 
 
 def _check_indicator(

@@ -82,6 +82,10 @@ class IndicatorEntry(_Strict):
     baseline_note: str | None = None
     deadline: date
     source: str = Field(min_length=1)
+    # the unit whose figure is the whole plan area's (default: the task's lead unit)
+    reporter: str | None = None
+    # "sum": the parts (counties, zones) add up to the whole when no whole figure was sent
+    breakdown: Literal["none", "sum"] = "none"
 
 
 class TaskEntry(_Strict):

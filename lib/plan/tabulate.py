@@ -58,6 +58,8 @@ def tabulated_plan(doc: PlanDocument, key: str) -> Plan:
                         pd.Timestamp(ind.deadline),
                         ind.source,
                         task.units[0],
+                        ind.reporter or task.units[0],
+                        ind.breakdown,
                     )
                 )
     units = pd.DataFrame(

@@ -52,17 +52,24 @@ def checked_upload(
     sheet: str | None = None,
     *,
     bulk: bool = False,
+    unit: str | None = None,
 ) -> ValidationReport:
     """The validation report of an uploaded file against the plan and the stored figures
-    (`stored`: current values, for the warnings about values that went down). Raises
-    ProgressFileError when the file cannot be read at all. `bulk`: the command line's
-    larger limits for an operator's own file on the server."""
-    return validate_progress(content, file_name, plan, stored=stored, sheet=sheet, bulk=bulk)
+    (`stored`: every unit's latest figures, for the warnings about values that went down or
+    differ from another unit's). Raises ProgressFileError when the file cannot be read at
+    all. `bulk`: the command line's larger limits for an operator's own file on the server.
+    `unit`: the reporting unit chosen at upload, for rows that name none."""
+    return validate_progress(
+        content, file_name, plan, stored=stored, sheet=sheet, bulk=bulk, unit=unit
+    )
 
 
-def upload_preview(report: ValidationReport, stored: pd.DataFrame | None) -> pd.DataFrame:
-    """Per row of the upload: indicator_id, period, old_value, new_value, change."""
-    return import_preview(report, stored)
+def upload_preview(
+    plan: Plan, report: ValidationReport, stored: pd.DataFrame | None
+) -> pd.DataFrame:
+    """Per row of the upload what an import would change, unit by unit (see
+    lib.ingest.report.import_preview)."""
+    return import_preview(plan, report, stored)
 
 
 def import_upload(

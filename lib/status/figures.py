@@ -12,13 +12,15 @@ same answers, more slowly).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
 import pandas as pd
 
 from lib.core.periods import parse_period
+from lib.plan.model import Plan
+from lib.status.headline import HeadlineFigures, headline_figures
 
 FIGURE_COLUMNS = ("indicator_id", "period", "value")  # what every status function reads
 
@@ -81,22 +83,52 @@ def row_keys_of(figures: pd.DataFrame) -> RowKeys:
 
 @dataclass(frozen=True, eq=False)
 class CurrentFigures:
-    """A frame of current figures (a store's `current_values`) and the key naming its
-    content, e.g. the store and its data version: two objects with one key hold the same
-    figures, so a cache may key on `key`. The frame must not be changed once wrapped (its
-    row keys are built once)."""
+    """A frame of current figures (a store's `current_values`: the latest figure of every
+    reporting unit) and the key naming its content, e.g. the store and its data version:
+    two objects with one key hold the same figures, so a cache may key on `key`. The frame
+    must not be changed once wrapped (what is derived from it is built once)."""
 
     frame: pd.DataFrame
     key: str
+    _headlines: dict[str, tuple[HeadlineFigures, RowKeys | None]] = field(
+        default_factory=dict, repr=False
+    )
 
     @cached_property
     def row_keys(self) -> RowKeys:
-        """The frame's RowKeys, built on first use."""
+        """The RowKeys of every unit's figures, built on first use."""
         return row_keys_of(self.frame)
 
+    def headline(self, plan: Plan) -> HeadlineFigures:
+        """The headline figures of `plan` (lib/status/headline.py), built once per plan."""
+        return self._headline_and_keys(plan)[0]
 
-def frame_and_row_keys(figures: CurrentFigures | pd.DataFrame) -> tuple[pd.DataFrame, RowKeys]:
-    """The frame of figures and its row keys (kept by a CurrentFigures, built for a frame)."""
+    def headline_row_keys(self, plan: Plan) -> RowKeys:
+        """The RowKeys of the headline figures of `plan`, built once per plan (those of the
+        unit figures when every figure is a headline one)."""
+        return self._headline_and_keys(plan)[1]
+
+    def _headline_and_keys(self, plan: Plan) -> tuple[HeadlineFigures, RowKeys]:
+        found = self._headlines.get(plan.key)
+        if found is None:
+            headline = headline_figures(plan, self.frame)
+            same = headline.same_rows_as_units
+            keys = self.row_keys if same else row_keys_of(headline.frame)
+            found = self._headlines[plan.key] = (headline, keys)
+        return found
+
+
+def frame_and_row_keys(
+    figures: CurrentFigures | pd.DataFrame, plan: Plan
+) -> tuple[pd.DataFrame, RowKeys]:
+    """The headline figures of `plan` and their row keys (kept by a CurrentFigures, built
+    for a frame)."""
     if isinstance(figures, CurrentFigures):
-        return figures.frame, figures.row_keys
-    return figures, row_keys_of(figures)
+        return figures.headline(plan).frame, figures.headline_row_keys(plan)
+    headline = headline_figures(plan, figures).frame
+    return headline, row_keys_of(headline)
+
+
+def any_row_keys(figures: CurrentFigures | pd.DataFrame) -> RowKeys:
+    """The row keys of every unit's figures (whatever their role)."""
+    return figures.row_keys if isinstance(figures, CurrentFigures) else row_keys_of(figures)

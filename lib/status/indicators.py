@@ -22,6 +22,7 @@ from lib.status.codes import RISK_STATUSES, STATUS_RANK
 from lib.status.figures import (
     CurrentFigures,
     RowKeys,
+    any_row_keys,
     frame_and_row_keys,
     quarter_key,
     quarter_keys,
@@ -61,6 +62,13 @@ STATUS_COLUMNS = [
     "seq",
     "note",
     "remaining_quarters",
+    # whose figure it is: the unit the plan names for the whole area (`reporter`), the unit
+    # that sent the figure shown (`reported_by`, "" not recorded) and its basis ("reported",
+    # or "sum_of_parts" of the areas with `parts_missing` named; "" without a figure)
+    "reporter",
+    "reported_by",
+    "basis",
+    "parts_missing",
 ]
 
 CHANGE_COLUMNS = ["indicator_id", "name", "previous_status", "status", "task_id"]
@@ -108,7 +116,7 @@ def indicator_status(
     plan: Plan, progress: CurrentFigures | pd.DataFrame, as_of: str
 ) -> pd.DataFrame:
     """One row per plan indicator (plan order) with p, e, status and reason at `as_of`."""
-    figures, keys = frame_and_row_keys(progress)
+    figures, keys = frame_and_row_keys(progress, plan)
     return _indicator_status(plan, figures, keys, as_of)
 
 
@@ -154,6 +162,8 @@ def _indicator_status(plan: Plan, figures: pd.DataFrame, keys: RowKeys, as_of: s
     frame["forecast"] = _forecast(plan, frame, total_days)
     frame["reason_zh"], frame["reason_en"] = _reasons(frame)
     frame["upload_id"] = frame["upload_id"].astype("Int64")
+    for column in ("reported_by", "basis", "parts_missing"):
+        frame[column] = frame[column].fillna("").astype("str")
     return frame[STATUS_COLUMNS]
 
 
@@ -167,12 +177,15 @@ def _latest_values(figures: pd.DataFrame, keys: RowKeys, as_of_key: int) -> pd.D
     best = np.full(len(keys.indicators), -1, dtype=np.int64)
     np.maximum.at(best, keys.indicator[rows], order)
     chosen = np.sort(best[best >= 0]) % max(len(figures), 1)
-    columns = ["indicator_id", "period", "value", "upload_id", "note"]
+    columns = ["indicator_id", "period", "value", "upload_id", "note", "reporter", "basis"]
+    columns.append("parts_missing")
     # columns first: the figures may be memory-mapped, and taking from columns not needed
     # here (who uploaded when) would read their pages in too
     latest = figures.reindex(columns=columns).take(chosen)
-    latest = latest.rename(columns={"period": "value_period"})
-    return latest.astype({"value": float, "value_period": "str", "note": "str"})
+    latest = latest.rename(columns={"period": "value_period", "reporter": "reported_by"})
+    texts = ["note", "reported_by", "basis", "parts_missing"]
+    latest[texts] = latest[texts].fillna("")
+    return latest.astype({"value": float, "value_period": "str", **dict.fromkeys(texts, "str")})
 
 
 def _needed_per_quarter(frame: pd.DataFrame, met: np.ndarray, remaining: np.ndarray) -> np.ndarray:
@@ -279,7 +292,7 @@ def status_changes(
         quarter_key(as_of)
         return pd.DataFrame({c: pd.Series(dtype="str") for c in CHANGE_COLUMNS})
     if status_at is None:
-        figures, keys = frame_and_row_keys(progress)
+        figures, keys = frame_and_row_keys(progress, plan)
 
         def status_at(period: str) -> pd.DataFrame:
             return _indicator_status(plan, figures, keys, period)
@@ -291,4 +304,4 @@ def status_changes(
 
 def latest_reported_period(progress: CurrentFigures | pd.DataFrame) -> str | None:
     """The latest period with any reported value, or None when nothing is reported."""
-    return frame_and_row_keys(progress)[1].latest_period()
+    return any_row_keys(progress).latest_period()

@@ -34,7 +34,7 @@ def completion_trend(
     for all quarters at once on an indicator x quarter matrix. `task_ids` limits the tasks
     averaged, as the pages' filters do.
     """
-    figures, row_keys = frame_and_row_keys(progress)
+    figures, row_keys = frame_and_row_keys(progress, plan)
     latest = row_keys.latest_period()
     if latest is None:
         return pd.DataFrame(

@@ -1,9 +1,12 @@
-"""Picking the current figure of every (indicator_id, period) from decoded batches.
+"""Picking the current figure of every (indicator_id, period, reporter) from decoded batches.
 
-The current value of a key is the one of the newest active upload holding it (and, within
-that upload, its last row). The choice is made in Arrow and numpy on whole columns, never
-row by row: the keys come from ranking the dictionaries' distinct texts, so a million rows
-sort as integers, not as strings.
+A figure belongs to the unit that reported it: the current value of a key is the one of the
+newest active upload holding it (and, within that upload, its last row), so a unit's newer
+upload corrects its own figure and never another unit's. Whose figure stands for the whole
+plan area is the status model's decision (lib/status/headline.py), not the store's. The
+choice is made in Arrow and numpy on whole columns, never row by row: the keys come from
+ranking the dictionaries' distinct texts, so a million rows sort as integers, not as
+strings.
 """
 
 from __future__ import annotations
@@ -16,7 +19,8 @@ import pyarrow.compute as pc
 
 def newest_rows(stored: pa.Table, columns: list[str]) -> pa.Table:
     """`columns` of the stored row of the newest upload (and its last row) per
-    (indicator_id, period), ordered by indicator_id, period. `stored` holds decoded batches
+    (indicator_id, period, reporter), ordered by indicator_id, period, reporter (no reporter
+    first). `stored` holds decoded batches
     in upload order (each key's rows then run in upload and row order); it may be freed
     once this returns."""
     order, keys = _key_order(stored)
@@ -25,21 +29,25 @@ def newest_rows(stored: pa.Table, columns: list[str]) -> pa.Table:
 
 
 def _key_order(figures: pa.Table) -> tuple[np.ndarray, np.ndarray]:
-    """(order, keys): the rows' stable order by indicator_id then period (byte order, as
-    SQLite's ORDER BY) and each row's key in that order. Stable: within a key the rows keep
-    their upload and row order."""
+    """(order, keys): the rows' stable order by indicator_id, period, then reporter (byte
+    order, as SQLite's ORDER BY) and each row's key in that order. Stable: within a key the
+    rows keep their upload and row order."""
     indicators, periods = _dense_ranks(figures["indicator_id"]), _dense_ranks(figures["period"])
+    reporters = _dense_ranks(figures["reporter"])
     keys = indicators * (periods.max(initial=0) + 1) + periods
+    keys = keys * (reporters.max(initial=0) + 1) + reporters
     order = np.argsort(keys, kind="stable")
     return order, keys[order]
 
 
 def _dense_ranks(texts: pa.ChunkedArray) -> np.ndarray:
     """Each row's rank among the distinct texts of a dictionary column (equal texts, even
-    from different batches' dictionaries, share a rank)."""
+    from different batches' dictionaries, share a rank; a null, an empty reporter, ranks 0
+    and the texts from 1)."""
     combined = texts.combine_chunks()  # one dictionary for every batch
     ranks = pc.rank(combined.dictionary, sort_keys="ascending", tiebreaker="dense")
-    return ranks.to_numpy().astype(np.int64)[combined.indices.to_numpy()]
+    ranks = np.concatenate([[0], ranks.to_numpy().astype(np.int64)])
+    return ranks[pc.fill_null(combined.indices, -1).to_numpy() + 1]
 
 
 def figures_frame(figures: pa.Table, columns: list[str]) -> pd.DataFrame:

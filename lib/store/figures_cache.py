@@ -19,7 +19,7 @@ import pyarrow as pa
 
 from lib.core.arrow_files import write_arrow_file
 
-FIGURES_CACHE_FORMAT = 2  # bump when current_values' columns or types change
+FIGURES_CACHE_FORMAT = 3  # bump when current_values' columns or types change
 FIGURES_CACHE_KEEP = 2  # newest cached current values kept per cache directory
 
 

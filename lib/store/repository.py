@@ -4,13 +4,14 @@ accepted figure forever.
 An import writes the ledger row and the upload's batch (lib/store/batches.py) in one
 transaction and bumps `meta.data_version` in it, so caches can key on the version; a
 withdrawal only flips the upload's status (and bumps the version), so the earlier values
-become current again. The current value of an (indicator, period) is the one from the newest
-active upload (lib/store/current.py). The store takes plain data: who may import or
-withdraw is decided by the caller (lib/services/uploads.py), and what a valid row is by
-lib/ingest/. Each operation opens its own connection (any thread or process may call it),
-writes run under `BEGIN IMMEDIATE` with a busy timeout, and SQLite failures a person can
-act on (busy, read-only, disk full) become `StoreError` with a bilingual message while the
-stored data stays as it was (lib/store/failures.py).
+become current again. The current value of an (indicator, period, reporting unit) is the one
+from the newest active upload (lib/store/current.py) holding it for that reporting unit. The
+store takes plain data: who may import or withdraw is decided by the caller
+(lib/services/uploads.py), and what a valid row is by lib/ingest/. Each operation opens its
+own connection (any thread or process may call it), writes run under `BEGIN IMMEDIATE` with
+a busy timeout, and SQLite failures a person can act on (busy, read-only, disk full) become
+`StoreError` with a bilingual message while the stored data stays as it was
+(lib/store/failures.py).
 """
 
 from __future__ import annotations
@@ -232,9 +233,11 @@ class ProgressStore:
         return frame
 
     def current_values(self, cache_dir: str | Path | None = None) -> pd.DataFrame:
-        """Per (indicator_id, period) the row of the newest active upload: CURRENT_COLUMNS
-        (indicator_id, period, value, note, reporter, upload_id, uploaded_at, uploaded_by),
-        ordered by indicator_id, period.
+        """The latest figure of every reporting unit: per (indicator_id, period, reporter) the
+        row of the newest active upload holding it, CURRENT_COLUMNS (indicator_id, period,
+        value, note, reporter ("" when not recorded), upload_id, uploaded_at, uploaded_by),
+        ordered by indicator_id, period, reporter. Which of them is an indicator's headline
+        figure is lib/status/headline.py's decision.
 
         With `cache_dir`, the result is also kept there (lib/store/figures_cache.py) under a
         name made from the upload ledger, so a later call (a restarted app) maps it instead

@@ -59,11 +59,24 @@ def _import(store, plan, notes, reporters=None):
     return _stored_upload(store, outcome.upload_id)
 
 
-def test_formula_text_in_notes_and_names_is_stored_as_typed(store, plan):
-    reporters = ["=cmd|' /C calc'!A0", "@市编办"]
-    stored = _import(store, plan, INJECTIONS, reporters)
+def test_formula_text_in_notes_is_stored_as_typed(store, plan):
+    stored = _import(store, plan, INJECTIONS)
     assert list(stored["note"]) == [text.strip() for text in INJECTIONS]
-    assert list(stored["reporter"][:2]) == reporters
+
+
+def test_formula_or_html_as_a_reporter_is_refused_and_nothing_stored(store, snapshot, plan):
+    # a reporter must be a registered unit, so hostile text never becomes a stored name
+    rows = valid_rows(plan, 3)
+    hostile_names = ["=cmd|' /C calc'!A0", "@市编办", "<script>x</script>"]
+    for row, hostile in zip(rows, hostile_names, strict=True):
+        row[4] = hostile
+    outcome = attempt_import(store, plan, csv_content(rows), "hostile.csv")
+    assert outcome.kind == "refused"
+    assert_clear(outcome.problems, "unknown_reporter")
+    problems = outcome.report.problems_frame("zh")
+    assert (problems["code"] == "unknown_reporter").sum() == 3
+    _assert_escaped_csv(csv_bytes(problems.assign(change=-12.5)), problems.assign(change=-12.5))
+    snapshot.assert_same(store)
 
 
 def _csv_cells(data: bytes) -> list[list[str]]:
@@ -100,7 +113,7 @@ def _assert_escaped_xlsx(data: bytes, frame: pd.DataFrame) -> None:
 
 @pytest.mark.parametrize("view", ["current_values"])
 def test_stored_formula_text_is_escaped_in_every_export(store, plan, view):
-    _import(store, plan, INJECTIONS, ["=cmd|' /C calc'!A0"])
+    _import(store, plan, INJECTIONS)
     frame = _with_negative_change(getattr(store, view)())
     _assert_escaped_csv(csv_bytes(frame), frame)
     _assert_escaped_xlsx(xlsx_bytes({"导出": frame}), frame)
@@ -127,13 +140,11 @@ def test_hostile_cell_values_are_escaped_in_the_exported_problem_report(store, s
     snapshot.assert_same(store)
 
 
-def test_html_in_notes_and_reporter_names_is_stored_as_plain_text(store, plan):
-    reporters = ["<script>alert(1)</script>", '<img src=x onerror="alert(1)">']
-    stored = _import(store, plan, HTML, reporters)
+def test_html_in_notes_is_stored_as_plain_text(store, plan):
+    stored = _import(store, plan, HTML)
     assert list(stored["note"]) == HTML
-    assert list(stored["reporter"][:2]) == reporters
     exported = _csv_cells(csv_bytes(stored))
-    assert {*HTML, *reporters} <= {cell for row in exported for cell in row}
+    assert set(HTML) <= {cell for row in exported for cell in row}
 
 
 # --- look-alike ids -----------------------------------------------------------------------

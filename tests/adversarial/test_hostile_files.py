@@ -317,19 +317,23 @@ def test_first_visible_sheet_is_read_not_a_hidden_one(store, plan, state):
     assert len(mine) == 3
 
 
-def test_designated_sheet_is_read_even_when_not_first(store, plan):
+def test_the_data_sheet_is_found_by_its_content_and_a_named_sheet_wins(store, plan):
+    rows = valid_rows(plan, 2)
     content = xlsx_content(
         [
-            ("填报说明", [["说明文字"]], "visible"),
-            ("数据", [HEADER, *valid_rows(plan, 2)], "visible"),
+            ("填报说明", [["说明文字"]], "visible"),  # no header: passed over
+            ("数据", [HEADER, *rows[:1]], "visible"),
+            ("数据二", [HEADER, *rows[1:]], "visible"),
         ]
     )
-    first = attempt_import(store, plan, content, "two.xlsx")
-    assert first.kind == "unreadable"
-    assert_clear(first.problems, "missing_columns")  # the instructions sheet has no header
-    chosen = attempt_import(store, plan, content, "two.xlsx", sheet="数据")
-    assert chosen.kind == "imported"
-    assert chosen.report.sheet == "数据"
+    first = attempt_import(store, plan, content, "three.xlsx")
+    assert first.kind == "imported" and first.report.sheet == "数据"
+    assert first.report.sheets == ("数据", "数据二")
+    snapshot_rows = len(store.current_values())
+    other = xlsx_content([("数据二", [HEADER, *rows[1:]], "visible"), ("空", [], "visible")])
+    chosen = attempt_import(store, plan, other, "other.xlsx", sheet="数据二")
+    assert chosen.kind == "imported" and chosen.report.sheet == "数据二"
+    assert len(store.current_values()) == snapshot_rows + 1
 
 
 def test_designated_sheet_that_does_not_exist_names_the_sheets(store, snapshot, plan):

@@ -8,8 +8,16 @@ import pandas as pd
 
 from lib.core.labels import RESPONSIBILITY_ROLES, pick, tr
 from lib.output import charts
-from lib.output.tables import indicator_rows, task_rows
+from lib.output.tables import (
+    basis_notes,
+    figure_role_labels,
+    indicator_rows,
+    local_dates,
+    task_rows,
+    unit_names,
+)
 from lib.plan.model import Plan
+from lib.plan.reporting import BREAKDOWN, HEADLINE, OTHER
 from lib.services.views.elements import (
     ChartView,
     Choices,
@@ -28,6 +36,11 @@ DETAIL_KEYS = [
     "indicator_id", "name", "target", "unit", "value", "value_period", "progress_pct",
     "expected_pct", "status_label", "note", "reason", "deadline", "source", "upload_id",
 ]  # fmt: skip
+BREAKDOWN_KEYS = [
+    "indicator_id", "name", "reported_by", "role", "period", "value", "basis", "upload_date",
+    "note",
+]  # fmt: skip
+_ROLE_ORDER = {HEADLINE: 0, BREAKDOWN: 1, OTHER: 2}
 
 
 # Each view returns its own frozen record of what its page shows; the records of other views
@@ -54,6 +67,12 @@ class TaskDetailView:
     units_text: str
     indicators_label: str
     indicators: TableView
+    # each reporting unit's latest figure per indicator (None when the figures by unit were
+    # not given); `breakdown_note` is said instead of the table when there is none
+    breakdown_label: str = ""
+    breakdown_intro: str = ""
+    breakdown: TableView | None = None
+    breakdown_note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -79,9 +98,11 @@ def sections_view(
     as_of: str | None,
     lang: str,
     sample_in_use: bool,
+    unit_figures: pd.DataFrame | None = None,
 ) -> SectionsView:
     """Sections and tasks in view; the detail of `requested_task` (the URL's ?task=) when it
-    is in view, else of the first task."""
+    is in view, else of the first task. `unit_figures`: every unit's latest figures with
+    their role (a HeadlineFigures' `by_unit`), for the task's breakdown by unit."""
     if tasks.empty:
         return SectionsView(
             notice=tr("empty_scope", lang), chart=None, section_parts=(),
@@ -114,7 +135,9 @@ def sections_view(
     else:  # hundreds of sections: one sortable, searchable table with a section column
         heading = tr("tasks_of_sections", lang, tasks=len(rows), sections=len(sections))
         everything = table_view(rows, ["section_id", *TASK_KEYS], lang, key="tasks_all_sections")
-    detail = task_detail_view(plan, status, tasks, requested_task, lang)
+    detail = task_detail_view(
+        plan, status, tasks, requested_task, lang, unit_figures=unit_figures, as_of=as_of
+    )
     return SectionsView(
         notice=None, chart=chart, section_parts=parts, all_tasks_heading=heading,
         all_tasks=everything, detail=detail,
@@ -122,9 +145,18 @@ def sections_view(
 
 
 def task_detail_view(
-    plan: Plan, status: pd.DataFrame, tasks: pd.DataFrame, requested_task: str | None, lang: str
+    plan: Plan,
+    status: pd.DataFrame,
+    tasks: pd.DataFrame,
+    requested_task: str | None,
+    lang: str,
+    *,
+    unit_figures: pd.DataFrame | None = None,
+    as_of: str | None = None,
 ) -> TaskDetailView:
-    """The task chooser over `tasks` and the detail of the requested task (else the first)."""
+    """The task chooser over `tasks` and the detail of the requested task (else the first),
+    with its indicators' figures by reporting unit up to `as_of` when `unit_figures` (every
+    unit's latest figures with their role) is given."""
     titles = dict(zip(tasks["task_id"], tasks["title"], strict=True))
     task_id = requested_task if requested_task in titles else next(iter(titles))
     task = plan.tasks.set_index("task_id").loc[task_id]
@@ -134,7 +166,20 @@ def task_detail_view(
     units_text = "、".join(
         f"★{u.unit}（{lead}）" if u.role == "lead" else u.unit for u in units.itertuples()
     )
-    indicators = indicator_rows(status[status["task_id"] == task_id], plan, lang)
+    of_task = status[status["task_id"] == task_id]
+    indicators = indicator_rows(of_task, plan, lang)
+    breakdown, breakdown_note = None, None
+    if unit_figures is not None:
+        rows = breakdown_rows(plan, of_task, unit_figures, as_of, lang)
+        if rows.empty:
+            breakdown_note = tr("breakdown_none", lang)
+        else:
+            keys = (
+                BREAKDOWN_KEYS
+                if rows["basis"].ne("").any()
+                else [key for key in BREAKDOWN_KEYS if key != "basis"]
+            )
+            breakdown = table_view(rows, keys, lang, key="task_breakdown")
     return TaskDetailView(
         heading=tr("task_detail", lang),
         choice_label=tr("choose_task", lang),
@@ -145,4 +190,90 @@ def task_detail_view(
         units_text=units_text,
         indicators_label=tr("indicators_label", lang),
         indicators=table_view(indicators, DETAIL_KEYS, lang, key="task_indicators"),
+        breakdown_label=tr("breakdown_heading", lang, period=as_of or "-"),
+        breakdown_intro=tr("breakdown_intro", lang),
+        breakdown=breakdown,
+        breakdown_note=breakdown_note,
+    )
+
+
+def breakdown_rows(
+    plan: Plan, status: pd.DataFrame, unit_figures: pd.DataFrame, as_of: str | None, lang: str
+) -> pd.DataFrame:
+    """Per indicator of `status` (in its order) each reporting unit's latest figure at or
+    before `as_of`: the whole-area figure first, then the areas' breakdown, then other
+    units', each in registry order. Where the headline figure at `as_of` is a sum of the
+    areas' figures, a row of that sum leads, its basis saying so and naming the areas
+    missing. Columns: BREAKDOWN_KEYS, the role and units in words, the upload date as the
+    offices' date."""
+    order = {indicator: i for i, indicator in enumerate(status["indicator_id"])}
+    figures = unit_figures[unit_figures["indicator_id"].isin(order) & unit_figures["value"].notna()]
+    if as_of:  # canonical periods (2014Q3) sort as text
+        figures = figures[figures["period"] <= as_of]
+    reporters = figures["reporter"] if "reporter" in figures else pd.Series("", figures.index)
+    figures = figures.assign(reporter=reporters.fillna("").astype("str"))
+    figures = figures.sort_values(["period"], kind="stable")
+    latest = figures.drop_duplicates(["indicator_id", "reporter"], keep="last")
+    roles = latest["role"] if "role" in latest else pd.Series(HEADLINE, latest.index)
+    dates = local_dates(latest["uploaded_at"]) if "uploaded_at" in latest else ""
+    units = pd.DataFrame(
+        {
+            "indicator_id": latest["indicator_id"],
+            "reported_by": unit_names(latest["reporter"], lang),
+            "role_code": roles.astype("str"),
+            "period": latest["period"],
+            "value": latest["value"],
+            "basis": "",
+            "upload_date": dates,
+            "note": latest["note"].fillna("") if "note" in latest else "",
+            "_unit": latest["reporter"].map(registry_order(plan)).fillna(-1),
+        }
+    )
+    sums = _sum_rows(status, figures, lang)
+    parts = [frame for frame in (sums, units) if not frame.empty]
+    if not parts:
+        return pd.DataFrame(columns=BREAKDOWN_KEYS)
+    rows = pd.concat(parts, ignore_index=True)
+    names = dict(zip(status["indicator_id"], status["name"], strict=True))
+    rows = rows.assign(
+        name=rows["indicator_id"].map(names),
+        _indicator=rows["indicator_id"].map(order),
+        _role=rows["role_code"].map(_ROLE_ORDER).fillna(len(_ROLE_ORDER)),
+        _unit_row=rows["basis"].eq(""),  # the sum of the areas before the units' rows
+    )
+    rows = rows.sort_values(["_indicator", "_unit_row", "_role", "_unit"], kind="stable")
+    rows["role"] = figure_role_labels(rows["role_code"], lang)
+    return rows[BREAKDOWN_KEYS].reset_index(drop=True)
+
+
+def registry_order(plan: Plan) -> dict[str, int]:
+    """Each registered unit's position in the registry (the order people know them in)."""
+    return {unit: position for position, unit in enumerate(plan.units["unit"])}
+
+
+def _sum_rows(status: pd.DataFrame, figures: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """A row per indicator whose headline figure in `status` is a sum of the areas' figures:
+    its value, period and basis, dated by the newest of the parts."""
+    if "basis" not in status.columns:
+        return pd.DataFrame()
+    summed = status[status["basis"].eq("sum_of_parts") & status["value"].notna()]
+    if summed.empty:
+        return pd.DataFrame()
+    dates = []
+    for indicator, period in summed[["indicator_id", "value_period"]].itertuples(index=False):
+        parts = figures[(figures["indicator_id"] == indicator) & (figures["period"] == period)]
+        newest = parts["uploaded_at"].max() if "uploaded_at" in parts and len(parts) else None
+        dates.append(newest)
+    return pd.DataFrame(
+        {
+            "indicator_id": summed["indicator_id"].to_numpy(),
+            "reported_by": tr("all_areas", lang),
+            "role_code": HEADLINE,
+            "period": summed["value_period"].to_numpy(),
+            "value": summed["value"].to_numpy(),
+            "basis": basis_notes(summed["basis"], summed["parts_missing"], lang).to_numpy(),
+            "upload_date": local_dates(pd.Series(dates, dtype="object")).to_numpy(),
+            "note": "",
+            "_unit": -1,
+        }
     )

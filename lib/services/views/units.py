@@ -7,10 +7,11 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from lib.core.labels import column_labels, tr
+from lib.core.labels import UNIT_KIND_LABELS, column_labels, pick, tr
 from lib.output import charts
-from lib.output.tables import unit_task_rows, workload_rows
+from lib.output.tables import local_dates, unit_names, unit_task_rows, workload_rows
 from lib.plan.model import Plan
+from lib.plan.reporting import BREAKDOWN
 from lib.services.views.elements import (
     ChartView,
     Choices,
@@ -28,6 +29,7 @@ HEATMAP_MAX_SECTIONS = 40
 COLOR_BY_CHOICES = ("load", "status")
 SCORECARD_KEYS = ["task_id", "title", "role_label", "completion_pct", "expected_pct"]
 SCORECARD_KEYS += ["status_label"]
+REPORTED_KEYS = ["unit_name", "kind", "figures_sent", "breakdown_figures", "last_upload_date"]
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,11 @@ class UnitsView:
     unit_label: str
     units: tuple[str, ...]  # heaviest load first
     scorecard: Callable[[str], ScorecardView]  # of one of `units`
+    # who sent figures for the as-of period (None when the figures by unit were not given);
+    # `reported_note` is said instead of the table when nobody has
+    reported_heading: str = ""
+    reported: TableView | None = None
+    reported_note: str | None = None
 
 
 def units_controls(tasks: pd.DataFrame, lang: str) -> UnitsControls:
@@ -96,9 +103,12 @@ def units_view(
     as_of: str | None,
     lang: str,
     sample_in_use: bool,
+    unit_figures: pd.DataFrame | None = None,
 ) -> UnitsView:
     """The units of the tasks in view (at least one task). `color_by` None (nothing chosen)
-    colours by load; `max_units` 0 or None draws every unit."""
+    colours by load; `max_units` 0 or None draws every unit. `unit_figures`: every unit's
+    latest figures with their role (a HeadlineFigures' `by_unit`), for who reported for
+    `as_of`."""
     matrix = responsibility_matrix(plan, tasks, expand_groups=expand_groups)
     cells = heaviest_heatmap_cells(matrix, max_units or None, HEATMAP_MAX_SECTIONS)
     stamp = chart_stamp(plan, status, as_of, lang, sample_in_use)
@@ -107,6 +117,13 @@ def units_view(
     )
     workload = unit_workload(plan, tasks, expand_groups=expand_groups)
     rows = workload_rows(workload, lang)
+    reported, reported_note = None, None
+    if unit_figures is not None and as_of:
+        sent = reported_rows(plan, tasks, unit_figures, as_of, lang)
+        if sent.empty:
+            reported_note = tr("reported_none", lang, period=as_of)
+        else:
+            reported = table_view(sent, REPORTED_KEYS, lang, key="reported_units")
     return UnitsView(
         heatmap=ChartView(heatmap, "responsibility_heatmap", stamp),
         heatmap_note=tr("heatmap_part_note", lang, **cells.counts()) if cells.is_partial else None,
@@ -119,7 +136,63 @@ def units_view(
         unit_label=tr("choose_unit", lang),
         units=tuple(workload["unit"]),
         scorecard=lambda unit: _scorecard(plan, tasks, workload, unit, lang),
+        reported_heading=tr("reported_heading", lang, period=as_of or "-"),
+        reported=reported,
+        reported_note=reported_note,
     )
+
+
+def reported_rows(
+    plan: Plan, tasks: pd.DataFrame, unit_figures: pd.DataFrame, as_of: str, lang: str
+) -> pd.DataFrame:
+    """Every unit that sent figures for `as_of` for the indicators of the tasks in view:
+    its kind, how many figures, how many of them its area's breakdown, and the date of its
+    latest upload; most figures first, then in registry order (REPORTED_KEYS; "" units as
+    not recorded)."""
+    indicators = plan.indicators.loc[
+        plan.indicators["task_id"].isin(set(tasks["task_id"])), "indicator_id"
+    ]
+    sent = unit_figures[
+        (unit_figures["period"] == as_of)
+        & unit_figures["value"].notna()
+        & unit_figures["indicator_id"].isin(set(indicators))
+    ]
+    if sent.empty:
+        return pd.DataFrame(columns=REPORTED_KEYS)
+    reporter = sent["reporter"].fillna("").astype("str") if "reporter" in sent else ""
+    role = sent["role"] if "role" in sent else pd.Series("", sent.index)
+    at = sent["uploaded_at"] if "uploaded_at" in sent else pd.Series("", sent.index)
+    times = pd.to_datetime(at, utc=True, errors="coerce", format="ISO8601")
+    by_unit = (
+        pd.DataFrame({"unit": reporter, "breakdown": role.eq(BREAKDOWN), "time": times})
+        .groupby("unit", sort=False)
+        .agg(
+            figures_sent=("breakdown", "size"),
+            breakdown_figures=("breakdown", "sum"),
+            last=("time", "max"),
+        )
+        .reset_index()
+    )
+    position = (
+        by_unit["unit"]
+        .map({unit: i for i, unit in enumerate(plan.units["unit"])})
+        .fillna(len(plan.units))
+    )
+    by_unit = by_unit.assign(_position=position).sort_values(
+        ["figures_sent", "_position"], ascending=[False, True], kind="stable"
+    )
+    kinds = dict(zip(plan.units["unit"], plan.units["kind"], strict=True))
+    return pd.DataFrame(
+        {
+            "unit_name": unit_names(by_unit["unit"], lang),
+            "kind": by_unit["unit"].map(
+                lambda u: pick(UNIT_KIND_LABELS[kinds[u]], lang) if kinds.get(u) else ""
+            ),
+            "figures_sent": by_unit["figures_sent"].astype("int64"),
+            "breakdown_figures": by_unit["breakdown_figures"].astype("int64"),
+            "last_upload_date": local_dates(by_unit["last"]),
+        }
+    ).reset_index(drop=True)
 
 
 def _scorecard(

@@ -9,8 +9,9 @@ import pandas as pd
 
 from lib.auth.accounts import User
 from lib.core.errors import UserInputError
-from lib.core.labels import tr
+from lib.core.labels import PREVIEW_CHANGE_LABELS, pick, tr
 from lib.ingest.report import ValidationReport
+from lib.output.tables import figure_role_labels, unit_names
 from lib.output.tabular_export import csv_bytes, xlsx_bytes
 from lib.output.template import template_bytes
 from lib.plan.model import Plan
@@ -24,6 +25,7 @@ from lib.services.uploads import (  # the page offers every use case: the list t
 )
 from lib.services.views.elements import (
     XLSX_MIME,
+    Choices,
     Download,
     TableView,
     problem_messages,
@@ -32,6 +34,10 @@ from lib.services.views.elements import (
 from lib.store.repository import ProgressStore
 
 HISTORY_KEYS = ["id", "file_name", "uploaded_by", "uploaded_at", "row_count", "upload_status"]
+CONFLICT_KEYS = [
+    "indicator_id", "name", "period", "headline_reporter", "headline_value", "reporter", "value",
+    "difference",
+]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -44,6 +50,20 @@ class UploadView:
     may_upload: bool
     analyst_needed: str | None  # said instead of the file chooser
     choose_file_label: str
+    file_types: tuple[str, ...]  # what the file chooser accepts
+    unit_label: str  # the unit of rows whose 填报单位 is empty
+    unit_help: str
+    units: Choices  # "" (none chosen) first, then every registered unit (no groups)
+
+
+@dataclass(frozen=True, eq=False)
+class ConflictsView:
+    """Whole-area figures of one indicator and period sent by two city-level units that
+    disagree, for an analyst to resolve; `table` None when there are none."""
+
+    heading: str
+    intro: str
+    table: TableView | None
 
 
 @dataclass(frozen=True, eq=False)
@@ -54,6 +74,9 @@ class CheckedUploadView:
 
     unreadable: tuple[str, ...]  # messages when the file cannot be read at all
     report: ValidationReport | None
+    sheet_label: str
+    sheet_help: str
+    sheets: Choices | None  # the sheets with a matching header, when there are several
     verdict: str
     verdict_ok: bool
     warnings_note: str | None
@@ -104,22 +127,51 @@ def upload_view(plan: Plan, user: User | None, auth_mode: str, lang: str) -> Upl
         may_upload=may_upload,
         analyst_needed=None if may_upload else tr("analyst_needed", lang),
         choose_file_label=tr("choose_file", lang),
+        file_types=("xlsx", "xls", "csv"),
+        unit_label=tr("upload_unit", lang),
+        unit_help=tr("upload_unit_help", lang),
+        units=upload_unit_choices(plan, lang),
     )
 
 
+def upload_unit_choices(plan: Plan, lang: str) -> Choices:
+    """The reporting units one may choose at upload: none ("", each figure its indicator's
+    whole-area one) first, then every registered unit in registry order; groups such as
+    各县(市、区)政府 are not units that report."""
+    units = plan.units.loc[plan.units["kind"] != "group", "unit"].tolist()
+    return Choices(("", *units), {"": tr("upload_unit_none", lang)}, "")
+
+
 def checked_upload_view(
-    plan: Plan, figures: pd.DataFrame, content: bytes, file_name: str, lang: str
+    plan: Plan,
+    figures: pd.DataFrame,
+    content: bytes,
+    file_name: str,
+    lang: str,
+    *,
+    sheet: str | None = None,
+    unit: str | None = None,
 ) -> CheckedUploadView:
-    """Validate an uploaded file against the plan and the stored figures."""
+    """Validate an uploaded file against the plan and the stored figures (every unit's
+    latest); `sheet` the workbook sheet chosen, `unit` the reporting unit chosen for rows
+    that name none."""
     confirm, preview_heading = tr("confirm_import", lang), tr("preview", lang)
+    sheet_label, sheet_help = tr("upload_sheet", lang), tr("upload_sheet_help", lang)
     try:
-        report = checked_upload(plan, content, file_name, figures)
+        report = checked_upload(
+            plan, content, file_name, figures, sheet=sheet or None, unit=unit or None
+        )
     except UserInputError as exc:
         return CheckedUploadView(
-            unreadable=problem_messages(exc.problems, lang), report=None, verdict="",
+            unreadable=problem_messages(exc.problems, lang), report=None,
+            sheet_label=sheet_label, sheet_help=sheet_help, sheets=None, verdict="",
             verdict_ok=False, warnings_note=None, problems=None, report_downloads=(),
             preview_heading=preview_heading, preview=None, confirm_label=confirm,
         )  # fmt: skip
+    sheets = None
+    if len(report.sheets) > 1:
+        read = report.sheet if report.sheet in report.sheets else report.sheets[0]
+        sheets = Choices(report.sheets, {}, read)
     verdict = (
         tr("validation_errors", lang, n=len(report.errors))
         if report.errors
@@ -127,6 +179,7 @@ def checked_upload_view(
     )
     warnings = tr("validation_warnings", lang, n=len(report.warnings)) if report.warnings else None
     problems = report.problems_frame(lang)
+    problems["severity"] = problems["severity"].map(lambda s: tr(f"severity_{s}", lang))
     table, downloads = None, ()
     if not problems.empty:
         table = table_view(problems, list(problems.columns), lang, key="problems")
@@ -139,13 +192,42 @@ def checked_upload_view(
         )
     preview = None
     if report.ok:
-        changes = upload_preview(report, figures)
+        changes = shown_preview(upload_preview(plan, report, figures), lang)
         preview = table_view(changes, list(changes.columns), lang, key="preview")
     return CheckedUploadView(
-        unreadable=(), report=report, verdict=verdict, verdict_ok=report.ok,
+        unreadable=(), report=report, sheet_label=sheet_label, sheet_help=sheet_help,
+        sheets=sheets, verdict=verdict, verdict_ok=report.ok,
         warnings_note=warnings, problems=table, report_downloads=downloads,
         preview_heading=preview_heading, preview=preview, confirm_label=confirm,
     )  # fmt: skip
+
+
+def shown_preview(changes: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The preview's codes as words in `lang`: each figure's role and change, and "" units
+    (none recorded) as NOT_RECORDED_UNIT (an old unit only where there is an old value)."""
+    changes = changes.copy()
+    changes["role"] = figure_role_labels(changes["role"], lang)
+    labels = {change: pick(pair, lang) for change, pair in PREVIEW_CHANGE_LABELS.items()}
+    changes["change"] = changes["change"].map(labels).fillna(changes["change"])
+    changes["reporter"] = unit_names(changes["reporter"], lang)
+    old = changes["old_value"].notna()
+    changes["old_reporter"] = unit_names(changes["old_reporter"], lang).where(old, "")
+    return changes
+
+
+def conflicts_view(plan: Plan, conflicts: pd.DataFrame, lang: str) -> ConflictsView:
+    """The conflicting whole-area figures (lib.status.headline's CONFLICT_COLUMNS: a
+    HeadlineFigures' `conflicts`) with each indicator's name, units as shown."""
+    heading, intro = tr("conflicts_heading", lang), tr("conflicts_intro", lang)
+    if conflicts.empty:
+        return ConflictsView(heading, intro, None)
+    names = plan.indicators.set_index("indicator_id")["name"]
+    rows = conflicts.assign(
+        name=conflicts["indicator_id"].map(names).fillna(""),
+        headline_reporter=unit_names(conflicts["headline_reporter"], lang),
+        reporter=unit_names(conflicts["reporter"], lang),
+    ).sort_values(["indicator_id", "period", "reporter"], kind="stable")
+    return ConflictsView(heading, intro, table_view(rows, CONFLICT_KEYS, lang, key="conflicts"))
 
 
 def import_checked_upload(

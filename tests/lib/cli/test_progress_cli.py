@@ -71,7 +71,8 @@ def test_validate_json_lists_every_problem_with_its_location(env, tmp_path):
     result = run(env, "validate", str(path), "--json")
     assert result.returncode == 1
     problems = json.loads(result.stdout)
-    assert len(problems) == 1000
+    assert len(problems) == 1001  # and the notice that no row names its reporting unit
+    assert problems[0]["code"] == "reporter_not_recorded" and problems[0]["row"] == 1
     errors = [p for p in problems if p["severity"] == "error"]
     assert len(errors) == 1000
     assert set(problems[0]) == {
@@ -144,3 +145,49 @@ def test_template_is_written_by_extension_and_validates_once_filled(env, tmp_pat
 def test_template_refuses_other_extensions(env, tmp_path):
     result = run(env, "template", "-o", str(tmp_path / "t.pdf"))
     assert result.returncode == 2 and not (tmp_path / "t.pdf").exists()
+
+
+def test_import_dry_run_shows_whose_figures_change_and_stores_nothing(tmp_path):
+    env = {
+        **os.environ,
+        "PLAN_FILE": str(REPO / "data" / "tasks_2014.yaml"),
+        "PROGRESS_DB": str(tmp_path / "progress.sqlite3"),
+    }
+    city = write_csv(tmp_path / "city.csv", ["T16-1,2014Q2,81.2,,住建局"])
+    assert run(env, "import", str(city), "--by", "li").returncode == 0
+    county = tmp_path / "dinghu.csv"
+    county.write_bytes("指标编号,报告期,完成值\nT16-1,2014Q2,76.5\nT16-1,2014Q3,80\n".encode())
+
+    result = run(env, "import", str(county), "--by", "wang", "--unit", "鼎湖区", "--dry-run")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "new: 1  changed: 0  beside: 1  unchanged: 0"
+    assert lines[1].split("\t") == [
+        "T16-1", "2014Q2", "鼎湖区政府", "breakdown", "81.2 (市住房城乡建设局) -> 76.5", "beside"
+    ]  # fmt: skip
+    assert lines[2].split("\t")[-2:] == ["- -> 80", "new"]
+    assert "breakdown_figures" in result.stderr and "dry run" in result.stderr
+    assert len(ProgressStore(env["PROGRESS_DB"]).uploads()) == 1  # nothing stored
+
+    assert run(env, "import", str(county), "--by", "wang", "--unit", "鼎湖区").returncode == 0
+    assert run(env, "conflicts").stdout.startswith("没有相互矛盾的全市数据")
+    water = write_csv(tmp_path / "water.csv", ["T16-1,2014Q2,80,,市水务局"])
+    result = run(env, "import", str(water), "--by", "zhao")
+    assert result.returncode == 0 and "differs_from_other_unit" in result.stderr
+    table = run(env, "conflicts").stdout.splitlines()
+    assert table[0].split() == [
+        "indicator_id", "period", "headline_reporter", "headline_value", "reporter", "value",
+        "difference",
+    ]  # fmt: skip
+    assert table[1].split() == [
+        "T16-1",
+        "2014Q2",
+        "市住房城乡建设局",
+        "81.2",
+        "市水务局",
+        "80.0",
+        "-1.2",
+    ]
+
+    unknown = run(env, "import", str(county), "--by", "wang", "--unit", "鼎湖县")
+    assert unknown.returncode == 2 and "unknown_upload_unit" in unknown.stderr

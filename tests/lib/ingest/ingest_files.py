@@ -55,3 +55,85 @@ def xlsx_content(
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def workbook_content(
+    sheets: Sequence[tuple[str, Sequence[Sequence[object]]]],
+    *,
+    hidden: Sequence[str] = (),
+    merged: Sequence[tuple[str, str]] = (),
+) -> bytes:
+    """An .xlsx with `sheets` ((title, rows) each, in order), the sheets titled in `hidden`
+    hidden, and the ranges `merged` ((sheet title, "B2:B4") each) merged as Excel merges
+    them: the first cell keeps its value, the others are emptied."""
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for title, rows in sheets:
+        sheet = workbook.create_sheet(title)
+        for row in rows:
+            sheet.append(list(row))
+        if title in hidden:
+            sheet.sheet_state = "hidden"
+    for title, cells in merged:
+        workbook[title].merge_cells(cells)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def xls_content(
+    sheets: Sequence[tuple[str, Sequence[Sequence[object]]]],
+    *,
+    hidden: Sequence[str] = (),
+    merged: Sequence[tuple[str, int, int, int, int]] = (),
+    percent_cells: Sequence[tuple[str, int, int]] = (),
+) -> bytes:
+    """A legacy .xls workbook (BIFF8, written by xlwt) with `sheets` ((title, rows) each),
+    the sheets titled in `hidden` hidden, the ranges `merged` ((title, first row, last row,
+    first column, last column), from 0) merged with the first cell's value, and the cells
+    `percent_cells` ((title, row, column)) formatted 0.0%. Dates are written as date cells."""
+    import datetime
+
+    import xlwt
+
+    date_style = xlwt.easyxf(num_format_str="YYYY-MM-DD")
+    percent_style = xlwt.easyxf(num_format_str="0.0%")
+    workbook = xlwt.Workbook(encoding="utf-8")
+    spans = {(t, r1, c1): (r2, c2) for t, r1, r2, c1, c2 in merged}
+    covered = {
+        (t, r, c)
+        for t, r1, r2, c1, c2 in merged
+        for r in range(r1, r2 + 1)
+        for c in range(c1, c2 + 1)
+    }
+    for title, rows in sheets:
+        sheet = workbook.add_sheet(title)
+        if title in hidden:
+            sheet.visibility = 1
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                if (title, r, c) in spans:
+                    last_row, last_column = spans[title, r, c]
+                    sheet.write_merge(r, last_row, c, last_column, value)
+                elif (title, r, c) in covered or value in (None, ""):
+                    continue
+                elif isinstance(value, datetime.date):
+                    sheet.write(r, c, value, date_style)
+                elif (title, r, c) in percent_cells:
+                    sheet.write(r, c, value, percent_style)
+                else:
+                    sheet.write(r, c, value)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def html_content(body: str, encoding: str = "utf-8") -> bytes:
+    """A web page as OA systems export it and save as .xls: `body` (tables) in a page."""
+    page = (
+        '<html xmlns:x="urn:schemas-microsoft-com:office:excel">\r\n<head>'
+        '<meta http-equiv="Content-Type" content="text/html; charset=utf-8">'
+        "<style>td {mso-number-format:General}</style></head>\r\n"
+        f"<body>{body}</body></html>\r\n"
+    )
+    return page.encode(encoding)

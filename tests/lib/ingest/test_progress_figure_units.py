@@ -31,6 +31,7 @@ PLAN_YAML = (
     + """
 units:
   - {name: 市住建局, kind: municipal_department}
+  - {name: 甲县政府, kind: county_government}
 sections:
   - id: S01
     title: 城建
@@ -169,7 +170,8 @@ def test_value_heading_in_the_indicators_own_unit_needs_no_conversion(plan):
     rows = [["T01-1", "2014Q1", "81.2", "", ""], ["T01-5", "2014Q1", "3", "", ""]]
     report = validate_progress(csv_content(rows, header=header), "x.csv", plan)
     assert [(p.code, p.row, p.severity) for p in report.problems] == [
-        ("heading_unit_not_convertible", 3, "error")
+        ("reporter_not_recorded", 1, "notice"),  # no 填报单位 in these rows: said once
+        ("heading_unit_not_convertible", 3, "error"),
     ]
     assert report.rows["value"].tolist()[0] == 81.2
 
@@ -192,7 +194,7 @@ def test_plain_words_in_the_value_heading_are_no_unit(plan, heading):
     report = validate_progress(
         csv_content([["T01-4", "2014Q1", "5", "", ""]], header=header), "x.csv", plan
     )
-    assert report.ok and not report.problems and report.rows["value"].tolist() == [5.0]
+    assert report.ok and not report.warnings and report.rows["value"].tolist() == [5.0]
 
 
 def test_units_in_cells_convert_exactly_or_are_refused_naming_the_indicators_unit(plan):
@@ -246,18 +248,54 @@ def test_conversion_factors_are_exact_powers_of_ten_or_none():
 # --- "this quarter only" -------------------------------------------------------------------
 
 
+def _quarter_stored(rows: list[tuple[str, str, float, str]]) -> pd.DataFrame:
+    """Stored figures (indicator, period, value, reporter), each its own upload."""
+    frame = pd.DataFrame(rows, columns=["indicator_id", "period", "value", "reporter"])
+    return frame.assign(note="", upload_id=range(1, len(rows) + 1))
+
+
 @pytest.mark.parametrize("heading", ["完成值（本季度）", "本季度完成", "当季完成", "4-6月完成"])
-def test_a_this_quarter_only_value_column_refuses_the_file(plan, heading):
+def test_a_this_quarter_only_column_adds_the_units_previous_cumulative_figure(plan, heading):
     header = ["指标编号", "报告期", heading, "进展情况", "填报单位"]
-    problem = refusal(csv_content([["T01-4", "2014Q2", "5", "", ""]], header=header), "x.csv", plan)
+    stored = _quarter_stored(
+        [("T01-3", "2014Q1", 1200.0, ""), ("T01-3", "2014Q1", 50.0, "甲县政府")]
+    )
+    rows = [["T01-3", "2014Q2", "800", "", ""], ["T01-3", "2014Q3", "700", "", ""]]
+    report = validate_progress(csv_content(rows, header=header), "x.csv", plan, stored)
+    assert report.ok
+    # the whole-area figure's own Q1 (not the district's) + Q2, then + Q3 from this file
+    assert report.rows["value"].tolist() == [2000.0, 2700.0]
+    (warning,) = [p for p in report.warnings if p.code == "quarter_values_converted"]
+    assert (warning.column, warning.value) == (heading, heading)
+    assert "2014Q1 累计 1200 + 本季度 800 = 2000" in warning.message_zh
+    assert "2014Q1 cumulative 1200 + this quarter 800 = 2000" in warning.message_en
+
+
+def test_a_this_quarter_figure_is_refused_where_it_cannot_be_made_cumulative(plan):
+    header = ["指标编号", "报告期", "本季度完成", "进展情况", "填报单位"]
+    rows = [
+        ["T01-3", "2014Q1", "900", "", ""],  # the plan's first quarter: it is the cumulative
+        ["T01-3", "2014Q3", "700", "", ""],  # no Q2 of this unit anywhere
+        ["T01-1", "2014Q2", "81", "", ""],  # a rate does not add up over quarters
+        ["T01-2", "2014Q2", "50", "", ""],  # nor does a milestone
+    ]
+    report = validate_progress(csv_content(rows, header=header), "x.csv", plan)
+    assert [(p.code, p.row, p.column) for p in report.errors] == [
+        ("quarter_value_no_previous", 3, "本季度完成"),
+        ("quarter_value_not_additive", 4, "本季度完成"),
+        ("quarter_value_not_additive", 5, "本季度完成"),
+    ]
+    assert "2014Q2 的累计数尚未报送" in report.errors[0].message_zh
+    assert report.rows["value"].tolist()[0] == 900.0
+
+
+def test_two_this_quarter_columns_refuse_the_file(plan):
+    header = ["指标编号", "报告期", "本季度完成", "当季完成"]
+    problem = refusal(csv_content([["T01-3", "2014Q2", "5", "6"]], header=header), "x.csv", plan)
     assert (problem.code, problem.row, problem.column) == (
         "value_heading_quarter_only",
         1,
-        heading,
-    )
-    assert problem.message_zh == (
-        f"“{heading}”列是本季度（单季）的完成数；完成值须为累计数："
-        "请填写截至本季度末的累计数，列标题写“完成值”"
+        "本季度完成",
     )
     assert "give the cumulative figure at the quarter's end" in problem.message_en
 
@@ -280,7 +318,7 @@ def test_hidden_rows_are_skipped_and_counted(plan):
     ]
     report = validate_progress(xlsx_content(rows, hidden_rows=(2, 3)), "x.xlsx", plan)
     assert report.rows[["row", "period", "value"]].values.tolist() == [[4, "2014Q3", 3.0]]
-    (warning,) = report.problems
+    (warning,) = report.warnings
     assert (warning.code, warning.severity, warning.row, warning.value) == (
         "hidden_rows_skipped",
         "warning",
@@ -304,7 +342,7 @@ def test_a_hidden_sheet_passed_over_is_named(plan):
     )
     report = validate_progress(content, "x.xlsx", plan)
     assert report.sheet == "本季度" and report.rows["period"].tolist() == ["2014Q2"]
-    (warning,) = report.problems
+    (warning,) = report.warnings
     assert (warning.code, warning.severity, warning.value) == (
         "hidden_sheet_skipped",
         "warning",
@@ -314,7 +352,7 @@ def test_a_hidden_sheet_passed_over_is_named(plan):
         "未读取隐藏的工作表：上季度（已读取“本季度”）；如需读取隐藏表，请取消隐藏或指定工作表"
     )
     named = validate_progress(content, "x.xlsx", plan, sheet="上季度")
-    assert named.rows["period"].tolist() == ["2014Q1"] and not named.problems
+    assert named.rows["period"].tolist() == ["2014Q1"] and not named.warnings
 
 
 def test_hidden_rows_are_read_from_any_row_tag_form():

@@ -120,7 +120,7 @@ def test_preview_compares_the_upload_with_the_stored_figures(store, plan):
         [("T01-1", "2014Q1", "10"), ("T01-2", "2014Q1", "1520"), ("T01-1", "2014Q2", "20")]
     )
     stored = store.current_values()
-    preview = upload_preview(checked_upload(plan, content, "x.csv", stored), stored)
+    preview = upload_preview(plan, checked_upload(plan, content, "x.csv", stored), stored)
     assert preview[["indicator_id", "period", "change"]].values.tolist() == [
         ["T01-1", "2014Q1", "unchanged"],
         ["T01-2", "2014Q1", "changed"],

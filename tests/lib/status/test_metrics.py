@@ -111,7 +111,7 @@ def progress_frame(rows: list[tuple[str, str, float]]) -> pd.DataFrame:
                 "period": period,
                 "value": value,
                 "note": f"note <{ind}>",
-                "reporter": "市发改局",
+                "reporter": "",  # not recorded: the lead's whole-area figure
                 "upload_id": int(period[-1]),
                 "uploaded_at": pd.Timestamp("2014-10-15"),
                 "uploaded_by": "analyst",

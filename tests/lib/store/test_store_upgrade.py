@@ -145,20 +145,22 @@ def build_v1_store(path: Path) -> None:
         conn.close()
 
 
-# What a version-1 store shows, in version-1 terms: the current row of a key is the one
-# with the highest (upload_id, row_no) among active uploads; every figure is stored, of
-# active and withdrawn uploads alike.
+# What a version-1 store holds, read with today's meaning: the current row of a key
+# (indicator, period, reporting unit; no unit recorded is a unit of its own) is the one with
+# the highest (upload_id, row_no) among active uploads; every figure is stored, of active
+# and withdrawn uploads alike.
 V1_NEWEST = """
     SELECT MAX(g.upload_id * 4294967296 + g.row_no) FROM figures AS g
     JOIN uploads AS w ON w.id = g.upload_id
     WHERE w.status = 'active' AND g.indicator_id = f.indicator_id AND g.period = f.period
+      AND COALESCE(g.reporter, '') = COALESCE(f.reporter, '')
 """
 V1_CURRENT = f"""
     SELECT f.indicator_id, f.period, f.value, COALESCE(f.note, ''), COALESCE(f.reporter, ''),
            f.upload_id, u.uploaded_at, u.uploaded_by
     FROM figures AS f JOIN uploads AS u ON u.id = f.upload_id
     WHERE u.status = 'active' AND f.upload_id * 4294967296 + f.row_no = ({V1_NEWEST})
-    ORDER BY f.indicator_id, f.period
+    ORDER BY f.indicator_id, f.period, COALESCE(f.reporter, '')
 """
 V1_FIGURES = """
     SELECT upload_id, row_no, indicator_id, period, value, COALESCE(note, ''),
@@ -236,7 +238,8 @@ def test_v1_store_is_converted_without_losing_anything(v1_path):
 
 def test_values_typed_as_before_after_conversion(v1_path):
     current = ProgressStore(v1_path).current_values()
-    assert current.loc[current["indicator_id"] == "T01-2", "note"].tolist() == [
+    of_forestry = (current["indicator_id"] == "T01-2") & (current["reporter"] == "市林业局")
+    assert current.loc[of_forestry, "note"].tolist() == [
         "同一文件内的后一行"  # within one upload the highest row number wins
     ]
     assert str(current["note"].dtype) == "str" and current["value"].dtype == "float64"

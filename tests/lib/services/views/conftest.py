@@ -128,3 +128,53 @@ def frames_at(plan, store):
         return Frames(figures, status, tasks, section_completion(plan, tasks))
 
     return frames
+
+
+# A plan whose indicators are reported by a city bureau (市水务局, the lead) and broken down
+# by two counties: T01-1 adds up over the areas (breakdown: sum), T01-2 (a rate) does not.
+COUNTY_PLAN_YAML = (
+    TEST_PLAN_HEADER
+    + """
+units:
+  - {name: 市水务局, aliases: [水务局], kind: municipal_department}
+  - {name: 市环保局, kind: municipal_department}
+  - {name: 鼎湖区政府, aliases: [鼎湖区], kind: county_government}
+  - {name: 怀集县政府, aliases: [怀集县], kind: county_government}
+  - {name: 各县(市、区)政府, kind: group, members: [鼎湖区政府, 怀集县政府]}
+sections:
+  - id: S01
+    title: 水利
+    tasks:
+      - id: T01
+        title: 水利建设
+        text: 完成病险水库除险加固56宗。污水处理率达到83%。
+        units: [市水务局, 市环保局, 各县(市、区)政府]
+        indicators:
+          - {id: T01-1, name: 病险水库, kind: quantity, target: 56, unit: 宗,
+             direction: increase, deadline: 2014-12-31, source: 病险水库除险加固56宗,
+             breakdown: sum}
+          - {id: T01-2, name: 污水处理率, kind: quantity, target: 83, unit: '%',
+             direction: increase, deadline: 2014-12-31, source: 污水处理率达到83%}
+"""
+)
+
+
+@pytest.fixture(scope="session")
+def county_plan() -> Plan:
+    return parse_plan(COUNTY_PLAN_YAML)
+
+
+@pytest.fixture
+def county_store(tmp_path, county_plan):
+    """An empty store for the county plan and `send(rows, unit, at)`, which imports a file
+    of (indicator_id, period, value) rows with 填报单位 `unit`, uploaded at `at` (UTC)."""
+    store = ProgressStore(tmp_path / "county.sqlite3")
+
+    def send(rows: list[tuple[str, str, object]], unit: str, at: datetime) -> None:
+        content = progress_csv(rows, reporter=unit)
+        report = checked_upload(county_plan, content, f"{unit}.csv", store.current_values())
+        assert not report.errors, report.problems
+        name = f"{unit}_{at:%H%M}.csv"
+        import_upload(store, report, content=content, file_name=name, user=analyst("wang"), now=at)
+
+    return store, send

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import lib.services.views.sections as sections_module
 from lib.services.views.sections import sections_view
+from lib.status.headline import headline_figures
+from lib.status.indicators import indicator_status
+from lib.status.rollups import section_completion, task_completion
 
 
 def view_at(plan, frames, *, lang="zh", requested_task=None, has_figures=True):
@@ -72,3 +77,71 @@ def test_no_task_in_view_says_so(plan, frames_at):
     view = view_at(plan, frames_at("2014Q2", set()))
     assert view.notice == "当前筛选条件下没有任务。"
     assert view.detail is None and view.section_parts == () and view.chart is None
+
+
+def county_detail(plan, store, as_of, lang="zh"):
+    """The T01 detail of the county plan at `as_of`, from the store's figures by unit."""
+    figures = store.current_values()
+    status = indicator_status(plan, figures, as_of)
+    tasks = task_completion(plan, status)
+    view = sections_view(
+        plan, status, tasks, section_completion(plan, tasks), has_figures=True,
+        requested_task="T01", as_of=as_of, lang=lang, sample_in_use=False,
+        unit_figures=headline_figures(plan, figures).by_unit,
+    )  # fmt: skip
+    return view.detail
+
+
+def test_a_tasks_breakdown_lists_each_units_latest_figure_the_city_first(county_plan, county_store):
+    store, send = county_store
+    send([("T01-1", "2014Q3", 31)], "市水务局", datetime(2014, 10, 9, 1, tzinfo=UTC))
+    # 20:00 UTC is the next morning in the offices' time (UTC+8)
+    send([("T01-1", "2014Q3", 3)], "鼎湖区", datetime(2014, 10, 9, 20, tzinfo=UTC))
+    send([("T01-1", "2014Q3", 5)], "怀集县政府", datetime(2014, 10, 10, 2, tzinfo=UTC))
+    detail = county_detail(county_plan, store, "2014Q3")
+    # the headline is the city's figure: the counties' never replace it
+    assert detail.indicators.frame[["指标编号", "完成值"]].values.tolist()[0] == ["T01-1", 31.0]
+    assert detail.breakdown_label == "各单位报送数据（截至 2014Q3）"
+    assert detail.breakdown.key == "task_breakdown"
+    assert detail.breakdown.headings == [
+        "指标编号", "指标名称", "数据来源单位", "数据性质", "报告期", "完成值", "上传日期",
+        "进展情况",
+    ]  # fmt: skip
+    rows = detail.breakdown.frame.drop(columns=["指标名称", "进展情况"]).values.tolist()
+    assert rows == [
+        ["T01-1", "市水务局", "全市数据", "2014Q3", 31.0, "2014-10-09"],
+        ["T01-1", "鼎湖区政府", "分项（本地区）", "2014Q3", 3.0, "2014-10-10"],
+        ["T01-1", "怀集县政府", "分项（本地区）", "2014Q3", 5.0, "2014-10-10"],
+    ]
+    assert detail.breakdown_note is None
+
+
+def test_a_headline_that_is_a_sum_of_the_areas_says_so_and_names_those_missing(
+    county_plan, county_store
+):
+    store, send = county_store
+    send([("T01-1", "2014Q4", 40)], "鼎湖区", datetime(2015, 1, 9, tzinfo=UTC))
+    detail = county_detail(county_plan, store, "2014Q4")
+    frame = detail.breakdown.frame
+    assert "口径" in detail.breakdown.headings
+    assert frame[["数据来源单位", "数据性质", "报告期", "完成值", "口径"]].values.tolist() == [
+        ["各县区", "全市数据", "2014Q4", 40.0, "各县区合计，缺：怀集县政府"],
+        ["鼎湖区政府", "分项（本地区）", "2014Q4", 40.0, ""],
+    ]
+    assert frame.loc[0, "上传日期"] == "2015-01-09"
+    # the indicator's reason says its figure is a sum, in the at-risk list's words too
+    reason = detail.indicators.frame.set_index("指标编号").loc["T01-1", "原因"]
+    assert reason.endswith("（各县区合计，缺：怀集县政府）")
+    english = county_detail(county_plan, store, "2014Q4", lang="en").breakdown.frame
+    assert english.loc[0, ["Figure from", "Basis"]].tolist() == [
+        "the areas",
+        "sum of the areas; missing: 怀集县政府",
+    ]
+
+
+def test_a_breakdown_before_any_figure_says_there_is_none(county_plan, county_store):
+    store, send = county_store
+    send([("T01-1", "2014Q3", 31)], "市水务局", datetime(2014, 10, 9, tzinfo=UTC))
+    detail = county_detail(county_plan, store, "2014Q2")
+    assert detail.breakdown is None
+    assert detail.breakdown_note == "该任务的指标截至本期尚无报送数据。"

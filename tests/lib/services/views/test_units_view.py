@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from lib.services.views.units import units_controls, units_view
+from lib.status.headline import headline_figures
+from lib.status.indicators import indicator_status
+from lib.status.rollups import task_completion
 
 
 def view_at(plan, frames, *, lang="zh", max_units=60, color_by="load"):
@@ -65,3 +70,45 @@ def test_scorecard_of_a_unit(plan, frames_at):
         ["T01", "Lead"],
         ["T03", "Partner"],
     ]
+
+
+def test_who_reported_for_the_period(county_plan, county_store):
+    store, send = county_store
+    send([("T01-1", "2014Q3", 31), ("T01-2", "2014Q3", 81.2)], "市水务局", at(9, 1))
+    send([("T01-1", "2014Q3", 3), ("T01-1", "2014Q4", 4)], "鼎湖区", at(9, 20))
+    send([("T01-1", "2014Q3", 5), ("T01-2", "2014Q3", 70)], "怀集县", at(10, 2))
+    figures = store.current_values()
+    by_unit = headline_figures(county_plan, figures).by_unit
+
+    def reported(as_of, lang="zh"):
+        status = indicator_status(county_plan, figures, as_of)
+        tasks = task_completion(county_plan, status)
+        return units_view(
+            county_plan, status, tasks, color_by="load", max_units=60, expand_groups=False,
+            as_of=as_of, lang=lang, sample_in_use=False, unit_figures=by_unit,
+        )  # fmt: skip
+
+    view = reported("2014Q3")
+    assert view.reported_heading == "本期报送情况（2014Q3）" and view.reported_note is None
+    assert view.reported.key == "reported_units"
+    assert view.reported.headings == [
+        "责任单位", "类别", "报送数据数", "其中分项", "最近上传日期",
+    ]  # fmt: skip
+    # most figures first, then in registry order; dates in the offices' time (UTC+8)
+    assert view.reported.frame.values.tolist() == [
+        ["市水务局", "市直部门", 2, 0, "2014-10-09"],
+        ["怀集县政府", "县(市、区)政府", 2, 2, "2014-10-10"],
+        ["鼎湖区政府", "县(市、区)政府", 1, 1, "2014-10-10"],
+    ]
+    later = reported("2014Q4", lang="en")
+    assert later.reported.frame.values.tolist() == [
+        ["鼎湖区政府", "County/district government", 1, 1, "2014-10-10"]
+    ]
+    earlier = reported("2014Q2", lang="en")
+    assert earlier.reported is None
+    assert earlier.reported_note == "No unit has reported for 2014Q2 yet."
+
+
+def at(day: int, hour: int) -> datetime:
+    """An upload time in October 2014, UTC."""
+    return datetime(2014, 10, day, hour, tzinfo=UTC)

@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, datetime
 
+import openpyxl
 import pandas as pd
 
 from lib.services.views.upload import (
     checked_upload_view,
+    conflicts_view,
     import_checked_upload,
     upload_history_view,
     upload_view,
     withdraw_chosen_upload,
 )
-from tests.support import admin, analyst, viewer
+from lib.status.headline import headline_figures
+from tests.support import admin, analyst, progress_csv, viewer
 
 NOW = datetime(2014, 10, 15, 9, 0, tzinfo=UTC)
+BESIDE = "另存（不替换他单位数据）"  # the preview's word for a figure kept beside another unit's
 
 
 def test_top_of_the_page_by_role(plan):
@@ -29,22 +34,43 @@ def test_top_of_the_page_by_role(plan):
     assert not guest.may_upload and guest.single_user_note is None
     assert guest.analyst_needed.startswith("Uploading and withdrawing need the analyst role")
     assert not upload_view(plan, None, "local", "en").may_upload
+    assert local.file_types == ("xlsx", "xls", "csv")
+
+
+def test_the_units_one_may_choose_at_upload(county_plan):
+    view = upload_view(county_plan, analyst("wang"), "local", "zh")
+    assert view.unit_label == "填报单位（文件未注明时）"
+    # none first, then every registered unit in registry order; a group reports nothing
+    assert view.units.options == ("", "市水务局", "市环保局", "鼎湖区政府", "怀集县政府")
+    assert view.units.default == ""
+    assert view.units.label_of("") == "未选择：按各指标牵头单位的全市数据"
+    assert view.units.label_of("鼎湖区政府") == "鼎湖区政府"
+    english = upload_view(county_plan, analyst("wang"), "local", "en")
+    assert english.units.label_of("") == "none: each indicator's whole-area figure"
 
 
 def test_a_good_file_is_previewed_then_imported(plan, store, upload_file):
     content = upload_file([("T01-1", "2014Q3", 70), ("T03-1", "2014Q3", 4)])
     figures = store.current_values()
     checked = checked_upload_view(plan, figures, content, "q3.csv", "zh")
-    assert checked.unreadable == () and checked.verdict_ok
-    assert checked.verdict == "校验通过，可以导入。" and checked.problems is None
+    assert checked.unreadable == () and checked.verdict_ok and checked.sheets is None
+    assert checked.verdict == "校验通过，可以导入。"
+    # a file naming no unit is taken as the whole-area figures, and the report says so
+    problems = checked.problems.frame
+    assert problems[["行号", "列", "规则", "级别"]].values.tolist() == [
+        [1, "填报单位", "reporter_not_recorded", "说明"]
+    ]
+    assert problems.loc[0, "说明"].startswith("文件未注明填报单位")
     assert checked.preview.key == "preview"
     preview = checked.preview.frame
-    assert list(preview.columns) == ["指标编号", "报告期", "原值", "新值", "变化"]
-    assert preview[["指标编号", "新值", "变化"]].values.tolist() == [
-        ["T01-1", 70.0, "new"],
-        ["T03-1", 4.0, "new"],
+    assert list(preview.columns) == [
+        "指标编号", "报告期", "填报单位", "数据性质", "原值", "原值填报单位", "新值", "变化",
+    ]  # fmt: skip
+    assert preview[["指标编号", "填报单位", "数据性质", "新值", "变化"]].values.tolist() == [
+        ["T01-1", "未注明（按牵头单位）", "全市数据", 70.0, "新增"],
+        ["T03-1", "未注明（按牵头单位）", "全市数据", 4.0, "新增"],
     ]
-    assert preview["原值"].isna().all()
+    assert preview["原值"].isna().all() and (preview["原值填报单位"] == "").all()
     outcome = import_checked_upload(
         store, checked, content=content, file_name="q3.csv", user=analyst("wang"), now=NOW,
         lang="zh",
@@ -71,7 +97,8 @@ def test_a_bad_file_lists_its_problems_with_the_report_as_files(plan, store, upl
     assert checked.verdict.startswith("发现 2 个错误")
     assert checked.problems.key == "problems"
     assert checked.problems.headings[:2] == ["行号", "列"]
-    assert checked.problems.frame["行号"].tolist() == [2, 3]
+    assert checked.problems.frame["行号"].tolist() == [1, 2, 3]
+    assert checked.problems.frame["级别"].tolist() == ["说明", "错误", "错误"]
     csv, xlsx = checked.report_downloads
     assert (csv.file_name, xlsx.file_name) == ("校验报告.csv", "校验报告.xlsx")
     assert csv.data.decode("utf-8-sig").startswith("row,column")
@@ -103,3 +130,121 @@ def test_ledger_and_withdrawal_by_role(store):
 
     empty = upload_history_view(pd.DataFrame(columns=ledger.columns), None, "en")
     assert empty.ledger is None and empty.note == "No uploads yet."
+
+
+def test_a_unit_chosen_at_upload_makes_every_row_its_figure(county_plan, county_store):
+    store, _ = county_store
+    content = progress_csv([("T01-1", "2014Q3", 3), ("T01-2", "2014Q3", 76.5)], reporter="")
+    checked = checked_upload_view(
+        county_plan, store.current_values(), content, "dh.csv", "en", unit="鼎湖区"
+    )
+    assert checked.verdict_ok
+    assert checked.report.rows["reporter"].tolist() == ["鼎湖区政府", "鼎湖区政府"]
+    preview = checked.preview.frame
+    assert preview[["Reporter", "Figure for", "Change"]].values.tolist() == [
+        ["鼎湖区政府", "breakdown (own area)", "new"],
+        ["鼎湖区政府", "breakdown (own area)", "new"],
+    ]
+    problems = checked.problems.frame
+    assert problems[["Rule", "Severity", "Value"]].values.tolist() == [
+        ["breakdown_figures", "notice", "鼎湖区政府"]
+    ]
+    # a 填报单位 written in the file wins over the unit chosen
+    named = progress_csv([("T01-1", "2014Q3", 5)], reporter="怀集县")
+    checked = checked_upload_view(
+        county_plan, store.current_values(), named, "hj.csv", "zh", unit="鼎湖区政府"
+    )
+    assert checked.report.rows["reporter"].tolist() == ["怀集县政府"]
+    unknown = checked_upload_view(
+        county_plan, store.current_values(), content, "dh.csv", "zh", unit="清远市"
+    )
+    assert unknown.report is None and unknown.preview is None
+    assert unknown.unreadable[0].startswith("上传时选择的填报单位“清远市”不在单位名录中")
+
+
+def test_a_countys_file_is_previewed_as_a_breakdown_beside_the_city_figure(
+    county_plan, county_store
+):
+    store, send = county_store
+    send(
+        [("T01-1", "2014Q3", 31), ("T01-2", "2014Q3", 81.2)],
+        "市水务局",
+        datetime(2014, 10, 9, tzinfo=UTC),
+    )
+    content = progress_csv([("T01-1", "2014Q3", 3), ("T01-2", "2014Q3", 76.5)], reporter="鼎湖区")
+    checked = checked_upload_view(county_plan, store.current_values(), content, "dh.csv", "zh")
+    assert checked.verdict_ok
+    preview = checked.preview.frame
+    assert preview.drop(columns="报告期").values.tolist() == [
+        ["T01-1", "鼎湖区政府", "分项（本地区）", 31.0, "市水务局", 3.0, BESIDE],
+        ["T01-2", "鼎湖区政府", "分项（本地区）", 81.2, "市水务局", 76.5, BESIDE],
+    ]
+    assert checked.problems.frame["规则"].tolist() == ["breakdown_figures"]
+    # the county's corrected figure replaces only its own
+    send([("T01-1", "2014Q3", 3)], "鼎湖区", datetime(2014, 10, 10, tzinfo=UTC))
+    again = progress_csv([("T01-1", "2014Q3", 4)], reporter="鼎湖区政府")
+    checked = checked_upload_view(county_plan, store.current_values(), again, "dh2.csv", "en")
+    assert checked.preview.frame[
+        ["Stored value", "Stored value from", "Change"]
+    ].values.tolist() == [[3.0, "鼎湖区政府", "corrects the unit's figure"]]
+
+
+def test_conflicting_whole_area_figures_are_listed_for_the_analyst(county_plan, county_store):
+    store, send = county_store
+    at = datetime(2014, 10, 9, tzinfo=UTC)
+    send([("T01-2", "2014Q3", 81.2)], "市水务局", at)
+    empty = conflicts_view(
+        county_plan, headline_figures(county_plan, store.current_values()).conflicts, "zh"
+    )
+    assert empty.table is None and empty.heading == "数据冲突"
+    send([("T01-2", "2014Q3", 80.0), ("T01-1", "2014Q3", 31)], "市环保局", at)
+    send([("T01-2", "2014Q3", 70.0)], "鼎湖区", at)  # a breakdown never conflicts
+    figures = store.current_values()
+    view = conflicts_view(county_plan, headline_figures(county_plan, figures).conflicts, "zh")
+    assert view.intro.startswith("同一指标、同一报告期有两个市级单位报送了不同的全市数据")
+    assert view.table.key == "conflicts"
+    assert view.table.headings == [
+        "指标编号", "指标名称", "报告期", "全市数据填报单位", "全市数据", "填报单位", "完成值",
+        "差额",
+    ]  # fmt: skip
+    rows = view.table.frame.values.tolist()
+    assert rows == [
+        ["T01-2", "污水处理率", "2014Q3", "市水务局", 81.2, "市环保局", 80.0, rows[0][7]]
+    ]
+    assert round(rows[0][7], 6) == -1.2
+    english = conflicts_view(county_plan, headline_figures(county_plan, figures).conflicts, "en")
+    assert english.heading == "Conflicting whole-area figures"
+
+
+def workbook_with_sheets(sheets: dict[str, list[tuple[str, str, object]]]) -> bytes:
+    """An .xlsx with a 填表说明 sheet first, then one progress sheet per entry."""
+    book = openpyxl.Workbook()
+    book.active.title = "填表说明"
+    book.active.append(["请按模板填写，每季度报送一次。"])
+    for title, rows in sheets.items():
+        sheet = book.create_sheet(title)
+        sheet.append(["指标编号", "报告期", "完成值", "进展情况", "填报单位"])
+        for indicator, period, value in rows:
+            sheet.append([indicator, period, value, "", "市水务局"])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_a_sheet_is_chosen_when_several_sheets_hold_data(county_plan, county_store):
+    store, _ = county_store
+    content = workbook_with_sheets(
+        {"一季度": [("T01-1", "2014Q1", 10)], "二季度": [("T01-1", "2014Q2", 20)]}
+    )
+    first = checked_upload_view(county_plan, store.current_values(), content, "q.xlsx", "zh")
+    assert first.sheet_label == "数据工作表"
+    assert first.sheets.options == ("一季度", "二季度") and first.sheets.default == "一季度"
+    assert first.report.rows["value"].tolist() == [10.0]
+    second = checked_upload_view(
+        county_plan, store.current_values(), content, "q.xlsx", "zh", sheet="二季度"
+    )
+    assert second.sheets.default == "二季度"
+    assert second.report.rows[["period", "value"]].values.tolist() == [["2014Q2", 20.0]]
+    single = workbook_with_sheets({"进度": [("T01-1", "2014Q1", 10)]})
+    alone = checked_upload_view(county_plan, store.current_values(), single, "q.xlsx", "zh")
+    assert alone.sheets is None and alone.verdict_ok

@@ -1,0 +1,78 @@
+"""Whose figure a reported figure is, in a plan's terms: the whole plan area's (the
+headline), an area's breakdown, or another city-level unit's.
+
+The plan names, per indicator, the unit whose figure stands for the whole area (`reporter`,
+by default the task's lead unit). A figure with no unit recorded keeps the meaning figures
+had before units were recorded, the lead's whole-area figure; so does one whose unit the
+registry does not know (only stores written before unknown units were refused hold such
+figures). A county's or zone's figure (AREA_UNIT_KINDS) is a breakdown of its own area;
+any other unit's is kept as that unit's, never as the headline. Ingest words its messages
+with these roles, and the status model picks the headline figures with them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from lib.plan.model import AREA_UNIT_KINDS, Plan
+
+HEADLINE, BREAKDOWN, OTHER = "headline", "breakdown", "other"
+_ROLE_CODES = np.array([HEADLINE, BREAKDOWN, OTHER], dtype=object)
+
+
+def figure_roles(plan: Plan, indicator_ids: pd.Series, reporters: pd.Series) -> np.ndarray:
+    """Per figure its role (HEADLINE, BREAKDOWN or OTHER) for `plan`."""
+    if len(indicator_ids) == 0:
+        return np.array([], dtype=object)
+    id_codes, ids = pd.factorize(indicator_ids)
+    unit_codes, units = pd.factorize(reporters.fillna(""))
+    return _ROLE_CODES[role_codes(plan, id_codes, np.asarray(ids), unit_codes, np.asarray(units))]
+
+
+def role_codes(
+    plan: Plan, id_codes: np.ndarray, ids: np.ndarray, unit_codes: np.ndarray, units: np.ndarray
+) -> np.ndarray:
+    """Per figure its role as a code into ROLES (0 headline, 1 breakdown, 2 other), from its
+    indicator and unit as codes into `ids` and `units` (texts; repeats allowed; an id code
+    of -1 is no indicator): decided per distinct id and unit, compared as integers."""
+    named = plan.indicators.set_index("indicator_id")["reporter"]
+    named = named.reindex(pd.Index(ids, dtype=object)).fillna("").to_numpy(dtype=object)
+    # texts may repeat in `units` (two spellings mapped to one name): compare distinct names
+    distinct_codes, distinct = pd.factorize(pd.Index(units, dtype=object))
+    rows_unit = distinct_codes[unit_codes] if len(distinct_codes) else unit_codes
+    # each indicator's named reporter as a distinct-name code (-1: no row names it; -2: the
+    # code of "no indicator", id code -1)
+    named_codes = np.append(pd.Index(distinct, dtype=object).get_indexer(named), -2)
+    kinds = pd.Series(plan.units["kind"].to_numpy(), index=plan.units["unit"])
+    kind_of_unit = kinds.reindex(pd.Index(distinct, dtype=object)).to_numpy(dtype=object)
+    whole_area = np.asarray(distinct == "") | pd.isna(kind_of_unit)  # not recorded/registered
+    code = np.where(np.isin(kind_of_unit, AREA_UNIT_KINDS), 1, 2).astype(np.int8)
+    code[whole_area] = 0
+    roles = code[rows_unit] if len(code) else np.zeros(len(unit_codes), dtype=np.int8)
+    roles[rows_unit == named_codes[id_codes]] = 0  # the named reporter's own figure
+    return roles
+
+
+ROLES = _ROLE_CODES
+
+
+def breakdown_parts(plan: Plan) -> dict[str, list[str]]:
+    """Per indicator that adds up over its areas (`breakdown: sum`), the area units that
+    answer for its task (groups such as 各县(市、区)政府 expanded to their members), in
+    the task's order."""
+    additive = plan.indicators[plan.indicators["breakdown"] == "sum"]
+    if additive.empty:
+        return {}
+    kinds = dict(zip(plan.units["unit"], plan.units["kind"], strict=True))
+    members = plan.group_members.groupby("group", sort=False)["member"].apply(list).to_dict()
+    by_task: dict[str, list[str]] = {}
+    for task_id, unit in plan.responsibilities[["task_id", "unit"]].itertuples(index=False):
+        for member in members.get(unit, [unit]):
+            areas = by_task.setdefault(task_id, [])
+            if kinds.get(member) in AREA_UNIT_KINDS and member not in areas:
+                areas.append(member)
+    return {
+        indicator: by_task.get(task, [])
+        for indicator, task in additive[["indicator_id", "task_id"]].itertuples(index=False)
+    }

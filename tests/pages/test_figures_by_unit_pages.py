@@ -1,0 +1,69 @@
+"""AppTest of the figures by reporting unit on the sections and units pages: a task's
+breakdown (the city's figure first, then the counties') and who reported for the period."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+from streamlit.testing.v1 import AppTest
+
+from lib.services.uploads import checked_upload, import_upload
+from tests.support import analyst
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+
+
+def send_county_figures(store, plan) -> None:
+    """Two counties' own T16-3 figures for 2014Q3, beside the city's 46 in the sample."""
+    for unit, value, day in (("鼎湖区", 3, 16), ("怀集县", 5, 17)):
+        content = f"指标编号,报告期,完成值,进展情况,填报单位\nT16-3,2014Q3,{value},,{unit}\n"
+        report = checked_upload(plan, content.encode(), f"{unit}.csv", store.current_values())
+        assert not report.errors, report.problems
+        import_upload(
+            store, report, content=content.encode(), file_name=f"{unit}.csv",
+            user=analyst("wang"), now=datetime(2014, 10, day, 2, tzinfo=UTC),
+        )  # fmt: skip
+
+
+def page(path: str, query: dict[str, str]) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.run()
+    return at.switch_page(path).run()
+
+
+def table_with(at: AppTest, heading: str) -> pd.DataFrame:
+    tables = [d.value for d in at.dataframe if heading in d.value.columns]
+    assert len(tables) == 1, [list(d.value.columns) for d in at.dataframe]
+    return tables[0]
+
+
+def test_a_tasks_detail_shows_its_figures_by_unit(sample_store, plan):
+    send_county_figures(sample_store, plan)
+    at = page("pages/sections.py", {"task": "T16", "period": "2014Q3"})
+    assert not at.exception
+    assert any("各单位报送数据（截至 2014Q3）" in m.value for m in at.markdown)
+    breakdown = table_with(at, "数据来源单位")
+    rows = breakdown[breakdown["指标编号"] == "T16-3"]
+    assert rows[["数据来源单位", "数据性质", "完成值", "上传日期"]].values.tolist() == [
+        ["市住房城乡建设局", "全市数据", 46.0, "2014-10-15"],
+        ["怀集县政府", "分项（本地区）", 5.0, "2014-10-17"],
+        ["鼎湖区政府", "分项（本地区）", 3.0, "2014-10-16"],
+    ]
+    # the headline stays the city's figure
+    indicators = table_with(at, "完成进度")
+    assert indicators.set_index("指标编号").loc["T16-3", "完成值"] == 46
+
+
+def test_the_units_page_says_who_reported_for_the_period(sample_store, plan):
+    send_county_figures(sample_store, plan)
+    at = page("pages/units.py", {"period": "2014Q3", "lang": "en"})
+    assert not at.exception
+    assert "Who reported for the period (2014Q3)" in [s.value for s in at.subheader]
+    reported = table_with(at, "Figures sent").set_index("Unit")
+    assert reported.loc["鼎湖区政府", ["Figures sent", "Of which breakdown"]].tolist() == [1, 1]
+    assert reported.loc["怀集县政府", "Latest upload"] == "2014-10-17"
+    assert reported.loc["市住房城乡建设局", "Of which breakdown"] == 0
