@@ -32,7 +32,7 @@ expand = options[2].toggle(controls.expand_label, key="expand_groups")
 view = units_view(
     ctx.plan, ctx.status(), ctx.tasks(), color_by=color_by, max_units=max_units,
     expand_groups=expand, as_of=ctx.as_of, lang=lang, sample_in_use=ctx.sample_in_use,
-    unit_figures=ctx.current_figures.headline(ctx.plan).by_unit,
+    unit_figures=ctx.current_figures.headline(ctx.plan).figures_of_period(ctx.as_of),
 )  # fmt: skip
 chart(view.heatmap)
 if view.heatmap_note:

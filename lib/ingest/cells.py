@@ -337,13 +337,17 @@ class _RowChecker:
         """The rows' keys; an (indicator, period, reporter) given again below its first row
         is an error on that row (one file may hold a city figure and its counties')."""
         (id_keys, id_names), (period_keys, period_names) = ids.keys(), periods.keys()
-        unit_keys, unit_names = reporters.keys()
         keyed = np.flatnonzero(ids.where(lambda text: text != "") & (period_keys >= 0))
-        units = max(len(unit_names), 1)
         key = id_keys[keyed].astype(np.int64) * (len(period_names) or 1) + period_keys[keyed]
+        keys = FigureKeys(id_keys, id_names, period_keys, period_names)
+        # a key repeated with its unit is repeated without it: the usual file, one figure
+        # per indicator and period, is cleared by counting alone
+        if not _repeats(key, len(id_names) * (len(period_names) or 1)).any():
+            return keys
+        unit_keys, unit_names = reporters.keys()
+        units = max(len(unit_names), 1)
         key = key * units + np.maximum(unit_keys[keyed], 0)
         repeated = _repeats(key, len(id_names) * (len(period_names) or 1) * units)
-        keys = FigureKeys(id_keys, id_names, period_keys, period_names)
         if not repeated.any():
             return keys
         distinct, first = np.unique(key, return_index=True)

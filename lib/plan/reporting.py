@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from lib.plan.model import AREA_UNIT_KINDS, Plan
 
@@ -23,11 +25,29 @@ _ROLE_CODES = np.array([HEADLINE, BREAKDOWN, OTHER], dtype=object)
 
 def figure_roles(plan: Plan, indicator_ids: pd.Series, reporters: pd.Series) -> np.ndarray:
     """Per figure its role (HEADLINE, BREAKDOWN or OTHER) for `plan`."""
+    return _ROLE_CODES[figure_role_codes(plan, indicator_ids, reporters)]
+
+
+def figure_role_codes(plan: Plan, indicator_ids: pd.Series, reporters: pd.Series) -> np.ndarray:
+    """`figure_roles` as codes into ROLES (a byte a figure)."""
     if len(indicator_ids) == 0:
-        return np.array([], dtype=object)
-    id_codes, ids = pd.factorize(indicator_ids)
-    unit_codes, units = pd.factorize(reporters.fillna(""))
-    return _ROLE_CODES[role_codes(plan, id_codes, np.asarray(ids), unit_codes, np.asarray(units))]
+        return np.array([], dtype=np.int8)
+    id_codes, ids = text_codes(indicator_ids)
+    unit_codes, units = text_codes(reporters)
+    return role_codes(plan, id_codes, ids, unit_codes, units)
+
+
+def text_codes(texts: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(per row a code, the distinct texts) of a text column, null read as "": encoded by
+    Arrow, so a million texts never become a million Python strings."""
+    arrow = pa.array(texts.array, from_pandas=True)
+    if not (pa.types.is_string(arrow.type) or pa.types.is_large_string(arrow.type)):
+        arrow = arrow.cast(pa.string())  # an all-null or empty object column
+    encoded = pc.dictionary_encode(pc.fill_null(arrow, ""))
+    if isinstance(encoded, pa.ChunkedArray):
+        encoded = encoded.combine_chunks()
+    codes = encoded.indices.to_numpy(zero_copy_only=False)  # int32: half the memory
+    return codes, np.asarray(encoded.dictionary.to_pylist(), dtype=object)
 
 
 def role_codes(

@@ -111,9 +111,10 @@ class CurrentFigures:
     def _headline_and_keys(self, plan: Plan) -> tuple[HeadlineFigures, RowKeys]:
         found = self._headlines.get(plan.key)
         if found is None:
-            headline = headline_figures(plan, self.frame)
-            same = headline.same_rows_as_units
-            keys = self.row_keys if same else row_keys_of(headline.frame)
+            keys = self.row_keys  # its indicator codes spare coding the ids again
+            codes = (keys.indicator, np.asarray(keys.indicators, dtype=object))
+            headline = headline_figures(plan, self.frame, codes)
+            keys = keys if headline.same_rows_as_units else row_keys_of(headline.frame)
             found = self._headlines[plan.key] = (headline, keys)
         return found
 

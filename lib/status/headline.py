@@ -25,7 +25,16 @@ import numpy as np
 import pandas as pd
 
 from lib.plan.model import Plan
-from lib.plan.reporting import BREAKDOWN, HEADLINE, OTHER, breakdown_parts, figure_roles
+from lib.plan.reporting import (
+    BREAKDOWN,
+    HEADLINE,
+    OTHER,
+    ROLES,
+    breakdown_parts,
+    figure_role_codes,
+    role_codes,
+    text_codes,
+)
 
 SUM_OF_PARTS = "sum_of_parts"
 CONFLICT_COLUMNS = [
@@ -40,13 +49,28 @@ class HeadlineFigures:
 
     `frame`: one row per (indicator, period) that has a headline figure, with the columns of
     the unit figures plus `basis` ("reported", or "sum_of_parts" with `parts_missing`
-    naming the areas not yet in the sum). `by_unit`: every unit figure with its `role`
-    (headline, breakdown, other). `same_rows_as_units`: `frame` holds the unit figures'
+    naming the areas not yet in the sum; without sums the columns are left out and every
+    figure is as reported). `by_unit`: every unit figure with its `role` (headline,
+    breakdown, other; categorical). `same_rows_as_units`: `frame` holds the unit figures'
     rows in their order (every figure a headline one, no sums added)."""
 
     frame: pd.DataFrame
     by_unit: pd.DataFrame
     same_rows_as_units: bool = False
+
+    def figures_of_period(self, period: str | None) -> pd.DataFrame:
+        """`by_unit`'s figures of one period (none for None), found through the periods'
+        codes, built once: a page asks this on every rerun of a million figures."""
+        codes, periods = self._period_codes
+        where = periods.get_indexer([period])[0] if period is not None else -1
+        if where < 0:
+            return self.by_unit.iloc[:0]
+        return self.by_unit.iloc[np.flatnonzero(codes == where)]
+
+    @cached_property
+    def _period_codes(self) -> tuple[np.ndarray, pd.Index]:
+        codes, periods = text_codes(self.by_unit["period"])
+        return codes, pd.Index(periods, dtype=object)
 
     @cached_property
     def conflicts(self) -> pd.DataFrame:
@@ -55,41 +79,55 @@ class HeadlineFigures:
         return whole_area_conflicts(self.by_unit)
 
 
-def headline_figures(plan: Plan, unit_figures: pd.DataFrame) -> HeadlineFigures:
+def headline_figures(
+    plan: Plan,
+    unit_figures: pd.DataFrame,
+    indicator_codes: tuple[np.ndarray, np.ndarray] | None = None,
+) -> HeadlineFigures:
     """The HeadlineFigures of `plan` from the latest figure of every reporting unit
     (a store's `current_values`: indicator_id, period, value, note, reporter, upload_id,
-    ...). A frame without a `reporter` column is taken as headline figures already."""
+    ...). A frame without a `reporter` column is taken as headline figures already.
+    `indicator_codes`: each row's indicator as a code into the distinct ids, when the
+    caller has them already (CurrentFigures' row keys)."""
     if "reporter" not in unit_figures.columns:
+        roles = np.zeros(len(unit_figures), dtype=np.int8)
         return HeadlineFigures(
-            _with_basis(unit_figures), unit_figures.assign(role=HEADLINE), same_rows_as_units=True
+            unit_figures, unit_figures.assign(role=_role_column(roles, unit_figures.index)), True
         )
-    roles = figure_roles(plan, unit_figures["indicator_id"], unit_figures["reporter"])
-    by_unit = unit_figures.assign(role=pd.Series(roles, index=unit_figures.index, dtype="str"))
-    headline = roles == HEADLINE
-    chosen = np.flatnonzero(headline)
+    if indicator_codes is None:
+        roles = figure_role_codes(plan, unit_figures["indicator_id"], unit_figures["reporter"])
+    else:
+        unit_codes, units = text_codes(unit_figures["reporter"])
+        roles = role_codes(plan, *indicator_codes, unit_codes, units)
+    by_unit = unit_figures.assign(role=_role_column(roles, unit_figures.index))
+    headline = roles == ROLES.tolist().index(HEADLINE)
     keys = ["indicator_id", "period"]
-    candidates = unit_figures.iloc[chosen]
+    # the usual store holds only headline figures: its frame is used as it is, never copied
+    # (a copy of a million memory-mapped rows would read them all into memory)
+    every_row = bool(headline.all())
+    chosen = np.arange(len(unit_figures)) if every_row else np.flatnonzero(headline)
+    candidates = unit_figures if every_row else unit_figures.iloc[chosen]
     if _may_repeat_keys(plan, candidates["reporter"]) and candidates.duplicated(keys).any():
         # a not-recorded and a named figure of one key: the newer one counts
         newest = candidates.assign(_at=chosen)
         order = ["upload_id", "_at"] if "upload_id" in newest.columns else ["_at"]
         newest = newest.sort_values(order, kind="stable").drop_duplicates(keys, keep="last")
         chosen = np.sort(newest["_at"].to_numpy())
-    every_row = len(chosen) == len(unit_figures)
-    frame = unit_figures if every_row else unit_figures.iloc[chosen]
+        every_row = len(chosen) == len(unit_figures)
+    frame = unit_figures if every_row else unit_figures.iloc[chosen].reset_index(drop=True)
     sums = _sums_of_parts(plan, by_unit, frame)
-    frame = _with_basis(frame)
-    if not sums.empty:
-        frame = pd.concat([frame, sums], ignore_index=True).sort_values(keys, kind="stable")
+    if not sums.empty:  # (without sums every figure is as reported: no column needed)
+        frame = pd.concat([_with_basis(frame), sums], ignore_index=True)
+        frame = frame.sort_values(keys, kind="stable").reset_index(drop=True)
     same = every_row and sums.empty
-    return HeadlineFigures(frame.reset_index(drop=True), by_unit, same_rows_as_units=same)
+    return HeadlineFigures(frame, by_unit, same_rows_as_units=same)
 
 
 def _may_repeat_keys(plan: Plan, reporters: pd.Series) -> bool:
     """Whether headline figures (one per key and unit, as the store gives them) may hold a
     key twice: only when more than one kind of reporter stands for the whole area, a named
     reporter beside a not-recorded (or unregistered) one, or two unregistered ones."""
-    distinct = pd.unique(reporters.fillna(""))
+    distinct = text_codes(reporters)[1]
     registered = set(plan.units["unit"])
     unrecorded = [unit for unit in distinct if unit not in registered]
     return len(unrecorded) > 1 or (len(unrecorded) == 1 and len(distinct) > 1)
@@ -97,6 +135,11 @@ def _may_repeat_keys(plan: Plan, reporters: pd.Series) -> bool:
 
 def _with_basis(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(basis="reported", parts_missing="")
+
+
+def _role_column(roles: np.ndarray, index: pd.Index) -> pd.Series:
+    """The role codes as a categorical column: a byte a figure, not a string."""
+    return pd.Series(pd.Categorical.from_codes(roles, categories=list(ROLES)), index=index)
 
 
 def _sums_of_parts(plan: Plan, by_unit: pd.DataFrame, headline: pd.DataFrame) -> pd.DataFrame:

@@ -177,14 +177,17 @@ def _latest_values(figures: pd.DataFrame, keys: RowKeys, as_of_key: int) -> pd.D
     best = np.full(len(keys.indicators), -1, dtype=np.int64)
     np.maximum.at(best, keys.indicator[rows], order)
     chosen = np.sort(best[best >= 0]) % max(len(figures), 1)
-    columns = ["indicator_id", "period", "value", "upload_id", "note", "reporter", "basis"]
-    columns.append("parts_missing")
+    columns = ["indicator_id", "period", "value", "upload_id", "note", "reporter"]
     # columns first: the figures may be memory-mapped, and taking from columns not needed
     # here (who uploaded when) would read their pages in too
     latest = figures.reindex(columns=columns).take(chosen)
     latest = latest.rename(columns={"period": "value_period", "reporter": "reported_by"})
+    latest[["note", "reported_by"]] = latest[["note", "reported_by"]].fillna("")
+    if "basis" in figures.columns:  # (headline figures carry it only beside a sum of areas)
+        latest[["basis", "parts_missing"]] = figures[["basis", "parts_missing"]].take(chosen)
+    else:
+        latest = latest.assign(basis="reported", parts_missing="")
     texts = ["note", "reported_by", "basis", "parts_missing"]
-    latest[texts] = latest[texts].fillna("")
     return latest.astype({"value": float, "value_period": "str", **dict.fromkeys(texts, "str")})
 
 

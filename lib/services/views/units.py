@@ -20,6 +20,7 @@ from lib.services.views.elements import (
     chart_stamp,
     table_view,
 )
+from lib.status.frames import values_in
 from lib.status.units import heaviest_heatmap_cells, responsibility_matrix, unit_workload
 
 # Units in the heatmap: the heaviest first. 60 shows every unit of a city's plan (the 2014
@@ -150,12 +151,12 @@ def reported_rows(
     latest upload; most figures first, then in registry order (REPORTED_KEYS; "" units as
     not recorded)."""
     indicators = plan.indicators.loc[
-        plan.indicators["task_id"].isin(set(tasks["task_id"])), "indicator_id"
+        values_in(plan.indicators["task_id"], set(tasks["task_id"])), "indicator_id"
     ]
     sent = unit_figures[
         (unit_figures["period"] == as_of)
         & unit_figures["value"].notna()
-        & unit_figures["indicator_id"].isin(set(indicators))
+        & values_in(unit_figures["indicator_id"], set(indicators))
     ]
     if sent.empty:
         return pd.DataFrame(columns=REPORTED_KEYS)
