@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lib.services.views.units import units_controls, units_view
+from lib.services.views.units import REPORTED_FIGURE_COLUMNS, units_controls, units_view
 from lib.ui.chrome import page_setup, present_view_footer
 from lib.ui.components import chart, metric, table
 
@@ -32,7 +32,10 @@ expand = options[2].toggle(controls.expand_label, key="expand_groups")
 view = units_view(
     ctx.plan, ctx.status(), ctx.tasks(), color_by=color_by, max_units=max_units,
     expand_groups=expand, as_of=ctx.as_of, lang=lang, sample_in_use=ctx.sample_in_use,
-    unit_figures=ctx.current_figures.headline(ctx.plan).figures_of_period(ctx.as_of),
+    unit_figures=ctx.current_figures.headline(ctx.plan).figures_of_period(
+        ctx.as_of, REPORTED_FIGURE_COLUMNS
+    ),
+    uploads=ctx.uploads(),
 )  # fmt: skip
 chart(view.heatmap)
 if view.heatmap_note:

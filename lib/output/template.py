@@ -165,15 +165,21 @@ def instructions_frame(plan: Plan) -> pd.DataFrame:
         ),
         (
             "填报单位 Reporter",
-            "填单位名称、全称或常用简称（如 市发改局）。",
-            "The unit's name, full name or a common short name.",
+            "填本单位名称、全称或常用简称（如 市发改局、鼎湖区）。"
+            "县区、园区填的是本地区的分项数据，不替换全市数据；"
+            "不填且上传时不选单位时，按各指标牵头单位的全市数据处理。",
+            "The unit's name, full name or a common short name (市发改局, 鼎湖区). A county's or "
+            "zone's figures are its own area's breakdown and never replace the whole-area "
+            "figure; left empty with no unit chosen at upload, each figure is the lead "
+            "unit's whole-area figure.",
         ),
         (
             "文件格式 File format",
-            "上传 .xlsx（取第一个可见工作表）或 CSV（UTF-8 或 GBK 编码均可）。"
+            "上传 .xlsx、.xls（取第一个表头相符的可见工作表）或 CSV（UTF-8 或 GBK 编码均可）。"
             "工作表已保护（无密码），可在“审阅→撤销工作表保护”中解除。",
-            "Upload .xlsx (the first visible sheet is read) or CSV (UTF-8 or GBK). The sheet "
-            "is protected without a password; unprotect it under Review if needed.",
+            "Upload .xlsx or .xls (the first visible sheet whose header matches is read) or "
+            "CSV (UTF-8 or GBK). The sheet is protected without a password; unprotect it "
+            "under Review if needed.",
         ),
     ]
     return pd.DataFrame(rows, columns=["项目 Topic", "说明", "Notes"])

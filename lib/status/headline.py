@@ -58,14 +58,19 @@ class HeadlineFigures:
     by_unit: pd.DataFrame
     same_rows_as_units: bool = False
 
-    def figures_of_period(self, period: str | None) -> pd.DataFrame:
-        """`by_unit`'s figures of one period (none for None), found through the periods'
-        codes, built once: a page asks this on every rerun of a million figures."""
+    def figures_of_period(
+        self, period: str | None, columns: list[str] | None = None
+    ) -> pd.DataFrame:
+        """`by_unit`'s figures of one period (none for None), only `columns` (default all),
+        found through the periods' codes, built once: a page asks this on every rerun of a
+        million figures. Name the columns a page needs: the figures may be memory-mapped,
+        and rows of one period lie all over the file, so each column taken reads it whole."""
+        frame = self.by_unit if columns is None else self.by_unit[columns]
         codes, periods = self._period_codes
         where = periods.get_indexer([period])[0] if period is not None else -1
         if where < 0:
-            return self.by_unit.iloc[:0]
-        return self.by_unit.iloc[np.flatnonzero(codes == where)]
+            return frame.iloc[:0]
+        return frame.iloc[np.flatnonzero(codes == where)]
 
     @cached_property
     def _period_codes(self) -> tuple[np.ndarray, pd.Index]:

@@ -105,11 +105,12 @@ def units_view(
     lang: str,
     sample_in_use: bool,
     unit_figures: pd.DataFrame | None = None,
+    uploads: pd.DataFrame | None = None,
 ) -> UnitsView:
     """The units of the tasks in view (at least one task). `color_by` None (nothing chosen)
     colours by load; `max_units` 0 or None draws every unit. `unit_figures`: every unit's
     latest figures with their role (a HeadlineFigures' `by_unit`), for who reported for
-    `as_of`."""
+    `as_of`; `uploads` the ledger, for their upload times by id."""
     matrix = responsibility_matrix(plan, tasks, expand_groups=expand_groups)
     cells = heaviest_heatmap_cells(matrix, max_units or None, HEATMAP_MAX_SECTIONS)
     stamp = chart_stamp(plan, status, as_of, lang, sample_in_use)
@@ -120,7 +121,7 @@ def units_view(
     rows = workload_rows(workload, lang)
     reported, reported_note = None, None
     if unit_figures is not None and as_of:
-        sent = reported_rows(plan, tasks, unit_figures, as_of, lang)
+        sent = reported_rows(plan, tasks, unit_figures, as_of, lang, uploads)
         if sent.empty:
             reported_note = tr("reported_none", lang, period=as_of)
         else:
@@ -143,13 +144,25 @@ def units_view(
     )
 
 
+# what `reported_rows` reads of the unit figures (the page asks for no more)
+# (an upload's time comes from the ledger by its id: the figures' own text column of times
+# would be read whole for one period's rows)
+REPORTED_FIGURE_COLUMNS = ["indicator_id", "period", "value", "reporter", "role", "upload_id"]
+
+
 def reported_rows(
-    plan: Plan, tasks: pd.DataFrame, unit_figures: pd.DataFrame, as_of: str, lang: str
+    plan: Plan,
+    tasks: pd.DataFrame,
+    unit_figures: pd.DataFrame,
+    as_of: str,
+    lang: str,
+    uploads: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Every unit that sent figures for `as_of` for the indicators of the tasks in view:
     its kind, how many figures, how many of them its area's breakdown, and the date of its
     latest upload; most figures first, then in registry order (REPORTED_KEYS; "" units as
-    not recorded)."""
+    not recorded). Upload times are the figures' `uploaded_at`, else the ledger's
+    (`uploads`: id, uploaded_at) by `upload_id`."""
     indicators = plan.indicators.loc[
         values_in(plan.indicators["task_id"], set(tasks["task_id"])), "indicator_id"
     ]
@@ -162,7 +175,13 @@ def reported_rows(
         return pd.DataFrame(columns=REPORTED_KEYS)
     reporter = sent["reporter"].fillna("").astype("str") if "reporter" in sent else ""
     role = sent["role"] if "role" in sent else pd.Series("", sent.index)
-    at = sent["uploaded_at"] if "uploaded_at" in sent else pd.Series("", sent.index)
+    if "uploaded_at" in sent:
+        at = sent["uploaded_at"]
+    elif uploads is not None and "upload_id" in sent:
+        by_id = pd.Series(uploads["uploaded_at"].to_numpy(), index=uploads["id"].to_numpy())
+        at = pd.Series(by_id.reindex(sent["upload_id"].to_numpy()).to_numpy(), index=sent.index)
+    else:
+        at = pd.Series("", sent.index)
     times = pd.to_datetime(at, utc=True, errors="coerce", format="ISO8601")
     by_unit = (
         pd.DataFrame({"unit": reporter, "breakdown": role.eq(BREAKDOWN), "time": times})

@@ -199,3 +199,38 @@ def test_a_partial_sum_never_stands_in_for_a_later_period_after_a_city_figure(st
     row, _ = _headline(store, plan, "T16-3", as_of="2014Q3")
     # the city's Q2 figure stays the latest headline, not one area's 4 of ten
     assert (row["value"], row["value_period"], row["basis"]) == (31.0, "2014Q2", "reported")
+
+
+def test_a_store_written_before_units_counted_keeps_every_figure(store, plan):
+    """The store's tables are unchanged (schema 2): what changes is how its rows are read.
+    Rows written by the previous version keep their figures; a row with no unit, or with a
+    name the registry does not know, is read as the lead's whole-area figure, as it was; a
+    county's row, which used to replace the city figure, is now its breakdown."""
+    import pandas as pd
+
+    def rows(*figures):
+        frame = pd.DataFrame(
+            figures, columns=["indicator_id", "period", "value", "note", "reporter"]
+        )
+        return frame.assign(row=range(2, len(frame) + 2))
+
+    written = [
+        rows(("T16-1", "2014Q2", 81.2, "", ""), ("T16-3", "2014Q2", 31.0, "", "")),
+        rows(("T16-1", "2014Q2", 76.5, "", "鼎湖区政府")),  # replaced 81.2 before
+        rows(("T16-2", "2014Q2", 4.0, "", "卫生科")),  # a name typed when it was allowed
+    ]
+    for number, upload in enumerate(written):
+        store.import_rows(
+            upload, file_name=f"{number}.csv", content=f"{number}".encode(),
+            uploaded_by="old", now=NOW,
+        )  # fmt: skip
+    reopened = ProgressStore(store.path)
+    kept = reopened.current_values()
+    assert len(kept) == 4 and sorted(kept["value"]) == [4.0, 31.0, 76.5, 81.2]
+    for indicator, value, whose in [
+        ("T16-1", 81.2, ""),
+        ("T16-3", 31.0, ""),
+        ("T16-2", 4.0, "卫生科"),
+    ]:
+        row, _ = _headline(reopened, plan, indicator)
+        assert (row["value"], row["reported_by"]) == (value, whose)
