@@ -1,10 +1,19 @@
 """责任单位 Units: workload table, unit x section responsibility heatmap, a unit's scorecard."""
 
+from datetime import UTC, datetime
+
 import streamlit as st
 
-from lib.services.views.units import REPORTED_FIGURE_COLUMNS, units_controls, units_view
+from lib.services.views.units import (
+    REPORTED_FIGURE_COLUMNS,
+    SUBMISSION_FIGURE_COLUMNS,
+    submission_state_choices,
+    submissions_view,
+    units_controls,
+    units_view,
+)
 from lib.ui.chrome import page_setup, present_view_footer
-from lib.ui.components import chart, metric, table
+from lib.ui.components import chart, download, metric, table
 
 ctx = page_setup("units")
 lang = ctx.lang
@@ -50,6 +59,27 @@ if view.reported is not None:
     table(view.reported)
 elif view.reported_note:
     st.caption(view.reported_note)
+
+state_label, state_choices = submission_state_choices(lang)
+headline = ctx.current_figures.headline(ctx.plan)
+chosen_states = st.session_state.get("submission_states") or None
+reporting = submissions_view(
+    ctx.plan, headline.figures_of_period(ctx.as_of, SUBMISSION_FIGURE_COLUMNS), ctx.uploads(),
+    ctx.as_of, datetime.now(UTC), lang, states=chosen_states, sample_in_use=ctx.sample_in_use,
+)  # fmt: skip
+st.subheader(reporting.heading)
+st.caption(reporting.caption)
+st.multiselect(
+    state_label,
+    options=list(state_choices.options),
+    format_func=state_choices.label_of,
+    key="submission_states",
+)
+if reporting.table is not None:
+    table(reporting.table)
+    download(reporting.download)
+else:
+    st.caption(reporting.note)
 
 st.subheader(view.scorecard_heading)
 chosen = st.selectbox(view.unit_label, list(view.units), key="scorecard_unit")

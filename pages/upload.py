@@ -8,6 +8,8 @@ from lib.services.views.upload import (
     checked_upload_view,
     conflicts_view,
     import_checked_upload,
+    unit_form_download,
+    unit_forms_download,
     upload_history_view,
     upload_view,
     withdraw_chosen_upload,
@@ -17,13 +19,33 @@ from lib.ui.components import download, show_problems, show_validation_report, t
 
 ctx = page_setup("upload")
 lang, user = ctx.lang, ctx.user
-view = upload_view(ctx.plan, user, ctx.auth.mode, lang)
+view = upload_view(ctx.plan, user, ctx.auth.mode, lang, ctx.figures)
 st.caption(view.intro)
 if view.single_user_note:
     st.info(view.single_user_note, icon=":material/person:")
 
 for column, template in zip(st.columns(2), view.templates, strict=True):
     download(template, column)  # written on click
+
+if view.form_units.options:  # a unit's own form: its indicators, name and last figures
+    unit_column, period_column = st.columns(2)
+    form_unit = unit_column.selectbox(
+        view.form_unit_label,
+        options=list(view.form_units.options),
+        help=view.form_help,
+        key="form_unit",
+    )
+    form_periods = list(view.form_periods.options)
+    form_period = period_column.selectbox(
+        view.form_period_label,
+        options=form_periods,
+        index=form_periods.index(view.form_periods.default),
+        format_func=view.form_periods.label_of,
+        key="form_period",
+    )
+    one, every = st.columns(2)
+    download(unit_form_download(ctx.plan, form_unit, form_period, ctx.figures, lang), one)
+    download(unit_forms_download(ctx.plan, form_period, ctx.figures, lang), every)
 
 if view.analyst_needed:
     st.warning(view.analyst_needed, icon=":material/lock:")

@@ -24,6 +24,7 @@ COMMAND_MODULES = {
     ),
     "lib.cli.brief_commands": ("brief", "chart-png"),
     "lib.cli.status_commands": ("status",),
+    "lib.cli.cycle_commands": ("submissions",),
     "lib.cli.auth_commands": ("add-user",),
 }
 

@@ -79,8 +79,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     withdraw.set_defaults(handler=cmd_withdraw)
 
     template = subparsers.add_parser("template", help="write the progress template / 填报模板")
-    template.add_argument("-o", "--output", required=True, help="FILE.xlsx or FILE.csv")
+    template.add_argument(
+        "-o", "--output", required=True, help="FILE.xlsx or FILE.csv (FILE.zip with --all-units)"
+    )
     template.add_argument("--period", help="pre-fill 报告期 with this quarter, e.g. 2014Q3")
+    forms = template.add_mutually_exclusive_group()
+    forms.add_argument(
+        "--unit",
+        help="one unit's form / 单位填报表: only the indicators it reports, with its name and "
+        "its previous figures (from PROGRESS_DB when it exists)",
+    )
+    forms.add_argument(
+        "--all-units", action="store_true", help="a zip of one .xlsx form per reporting unit"
+    )
     template.set_defaults(handler=cmd_template)
 
 
@@ -198,19 +209,45 @@ def cmd_withdraw(args: argparse.Namespace) -> int:
 
 
 def cmd_template(args: argparse.Namespace) -> int:
-    """Write the template as .xlsx or .csv, chosen by the output file's extension."""
+    """Write the template as .xlsx or .csv, chosen by the output file's extension; with
+    --unit that unit's form, with --all-units a zip of every reporting unit's form (previous
+    figures from the store at PROGRESS_DB, when there is one). An unknown unit exits 2."""
     output = Path(args.output)
     fmt = output.suffix.lower().lstrip(".")
-    if fmt not in ("xlsx", "csv"):
-        print(f"{output}: 请使用 .xlsx 或 .csv / use .xlsx or .csv", file=sys.stderr)
+    wanted = ("zip",) if args.all_units else ("xlsx", "csv")
+    if fmt not in wanted:
+        zh, en = " 或 .".join(wanted), " or .".join(wanted)
+        print(f"{output}: 请使用 .{zh} / use .{en}", file=sys.stderr)
         return EXIT_UNREADABLE
     plan = _plan()
     if plan is None:
         return EXIT_UNREADABLE
-    from lib.output.template import write_template  # openpyxl: not loaded for an import
+    # openpyxl: not loaded for an import
+    from lib.output.template import (
+        form_unit,
+        reporting_units,
+        unit_forms_zip,
+        unit_indicators,
+        write_template,
+    )
 
-    write_template(plan, output, fmt=fmt, period=args.period)
-    print(f"{output}: {len(plan.indicators)} 个指标 / indicators")
+    if not (args.unit or args.all_units):
+        write_template(plan, output, fmt=fmt, period=args.period)
+        print(f"{output}: {len(plan.indicators)} 个指标 / indicators")
+        return EXIT_OK
+    try:
+        unit = form_unit(plan, args.unit) if args.unit else None
+        stored = _stored_figures()
+    except UserInputError as exc:  # an unknown unit, or a store that cannot be read
+        _print_problems(exc.problems, sys.stderr)
+        return EXIT_UNREADABLE
+    if unit is None:
+        output.write_bytes(unit_forms_zip(plan, args.period, stored))
+        print(f"{output}: {len(reporting_units(plan))} 个单位 / unit forms")
+        return EXIT_OK
+    write_template(plan, output, fmt=fmt, period=args.period, unit=unit, stored=stored)
+    count = len(unit_indicators(plan, unit))
+    print(f"{output}: {unit} {count} 个指标 / indicators")
     return EXIT_OK
 
 
@@ -234,6 +271,13 @@ def _store() -> ProgressStore | None:
     except StoreError as exc:
         _print_problems(exc.problems, sys.stderr)
         return None
+
+
+def _stored_figures() -> pd.DataFrame | None:
+    """The latest figures in the store at PROGRESS_DB; None when there is no store yet (a
+    form is not worth creating one). StoreError when it cannot be read."""
+    path = settings_from_env().store_file
+    return ProgressStore(path).current_values() if path.exists() else None
 
 
 def _validated(

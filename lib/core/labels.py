@@ -253,6 +253,13 @@ COLUMN_LABELS: dict[str, tuple[str, str]] = {
     "period": ("报告期", "Period"),
     "old_value": ("原值", "Stored value"),
     "old_reporter": ("原值填报单位", "Stored value from"),
+    "expected": ("应报数", "Owed"),
+    "sent": ("已报数", "Sent"),
+    "missing": ("未报数", "Missing"),
+    "missing_ids": ("未报指标", "Missing indicators"),
+    "state": ("报送状态", "State"),
+    "last_upload": ("最近报送时间", "Last sent"),
+    "due": ("报送截止日", "Due by"),
     "role": ("数据性质", "Figure for"),
     "reported_by": ("数据来源单位", "Figure from"),
     "basis": ("口径", "Basis"),
@@ -294,6 +301,14 @@ PREVIEW_CHANGE_LABELS: dict[str, tuple[str, str]] = {
     "changed": ("修改本单位原值", "corrects the unit's figure"),
     "unchanged": ("无变化", "unchanged"),
     "beside": ("另存（不替换他单位数据）", "kept beside another unit's"),
+}
+# 报送情况: a unit's state for a quarter (lib/status/submissions.py), worst first.
+SUBMISSION_STATE_LABELS: dict[str, tuple[str, str]] = {
+    "overdue": ("逾期未报齐", "overdue"),
+    "not_yet": ("待报送", "not yet due"),
+    "partial": ("部分报送", "partly sent"),
+    "late": ("逾期报送", "sent late"),
+    "on_time": ("按时报送", "on time"),
 }
 NOT_RECORDED_UNIT: tuple[str, str] = ("未注明（按牵头单位）", "not recorded (lead unit's)")
 
@@ -501,6 +516,22 @@ UI_TEXT: dict[str, tuple[str, str]] = {
     "sum_of_parts_missing": ("各县区合计，缺：{missing}", "sum of the areas; missing: {missing}"),
     "reported_heading": ("本期报送情况（{period}）", "Who reported for the period ({period})"),
     "reported_none": ("{period} 尚无单位报送数据。", "No unit has reported for {period} yet."),
+    # 报送情况 (units page)
+    "submissions_heading": ("报送进度（{period}）", "Reporting status ({period})"),
+    "submissions_caption": (
+        "各单位本期应报的指标（牵头或计划指定的填报单位报全市数据，县区报本地区分项）、已报、"
+        "未报及是否按时；报送截止为季度结束后第 {days} 天。",
+        "What each unit owes for the quarter (whole-area figures from the lead or named "
+        "reporter, area figures from counties), what it sent, what is missing, and whether "
+        "on time; figures are due {days} days after the quarter ends.",
+    ),
+    "submissions_sample": (
+        "当前为示例数据，报送时间不是真实报送。",
+        " The figures are sample data: these are not real submissions.",
+    ),
+    "submissions_states": ("按报送状态筛选", "Filter by state"),
+    "submissions_none": ("没有符合条件的单位。", "No unit matches."),
+    "submissions_download": ("下载报送情况 (Excel)", "Download reporting status (Excel)"),
 }
 
 
@@ -509,3 +540,31 @@ def tr(key: str, lang: str, **fmt: object) -> str:
     zh, en = UI_TEXT[key]
     text = en if lang == "en" else zh
     return text.format(**fmt) if fmt else text
+
+
+# --- a unit's own progress form (lib/output/template.py, the upload page) -----------------
+
+# Read-only helper columns only a unit's form has (ignored when read back: no input heading).
+FORM_HELPER_HEADINGS: dict[str, tuple[str, str]] = {
+    "role": ("数据口径", "counts_as"),
+    "previous_value": ("上期完成值", "previous_value"),
+    "previous_period": ("上期报告期", "previous_period"),
+}
+FORM_ROLE_WORDS: dict[str, tuple[str, str]] = {
+    "headline": ("全市数据", "whole area"),
+    "breakdown": ("本地区分项", "own area's breakdown"),
+}
+UI_TEXT.update(
+    {
+        "unit_form_unit": ("下载哪个单位的填报表", "Form for unit"),
+        "unit_form_period": ("报告期", "Period"),
+        "unit_form_no_period": ("（不预填）", "(not pre-filled)"),
+        "unit_form_download": ("下载本单位填报表", "Download this unit's form"),
+        "unit_forms_zip": ("全部单位（zip）", "All units (zip)"),
+        "unit_form_help": (
+            "只含该单位应报送的指标，已预填填报单位、报告期和上期完成值（灰色，仅供参考）。",
+            "Only the indicators the unit reports, with its name, the period and its previous "
+            "figures (grey, for reference) filled in.",
+        ),
+    }
+)

@@ -27,7 +27,14 @@ import pandas as pd
 import pyarrow as pa
 
 from lib.core.arrow_files import write_arrow_file
-from lib.plan.model import FRAME_COLUMNS, META_DATES, Plan, PlanMeta, Thresholds
+from lib.plan.model import (
+    FRAME_COLUMNS,
+    META_DATES,
+    Plan,
+    PlanMeta,
+    ReportingCalendar,
+    Thresholds,
+)
 from lib.plan.source import file_sha256
 
 # The rules, the schema and the frames are made in this package (the schema read by
@@ -79,6 +86,7 @@ def saved_plan(directory: Path, key: str) -> Plan | None:
             **frames,
             unit_lookup=lookup,
             key=key,
+            calendar=ReportingCalendar(**info["calendar"]),
         )
     except Exception:  # whatever a damaged cache raises, the YAML is still there
         return None
@@ -186,6 +194,7 @@ def save_plan(plan: Plan, directory: Path, replace: bool) -> None:
             "format": PLAN_CACHE_FORMAT,
             "meta": {k: str(v) if isinstance(v, date) else v for k, v in asdict(plan.meta).items()},
             "thresholds": asdict(plan.thresholds),
+            "calendar": asdict(plan.calendar),
             "unit_lookup": plan.unit_lookup,
             "frames": digests,
         }

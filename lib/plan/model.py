@@ -84,6 +84,20 @@ class Thresholds:
 
 
 @dataclass(frozen=True)
+class ReportingCalendar:
+    """When a quarter's figures are due: `due_days` days after the quarter ends (the YAML's
+    `reporting`)."""
+
+    due_days: int = 10
+
+    def __post_init__(self) -> None:
+        if isinstance(self.due_days, bool) or not isinstance(self.due_days, int):
+            raise ValueError(f"reporting due_days = {self.due_days!r} is not a whole number")
+        if not 0 <= self.due_days <= 92:
+            raise ValueError(f"reporting due_days = {self.due_days!r} is outside 0..92")
+
+
+@dataclass(frozen=True)
 class Plan:
     """A validated plan: metadata, thresholds and one frame per entity.
 
@@ -101,6 +115,7 @@ class Plan:
     group_members: pd.DataFrame
     unit_lookup: dict[str, str]
     key: str
+    calendar: ReportingCalendar = ReportingCalendar()
 
     @property
     def period_start(self) -> date:

@@ -96,3 +96,27 @@ def breakdown_parts(plan: Plan) -> dict[str, list[str]]:
         indicator: by_task.get(task, [])
         for indicator, task in additive[["indicator_id", "task_id"]].itertuples(index=False)
     }
+
+
+def reported_indicators(plan: Plan) -> pd.DataFrame:
+    """Who is expected to report what: per (unit, indicator) the figure's role — the
+    indicator's whole-area figure (HEADLINE) for its named reporter (by default the task's
+    lead unit), and its area's BREAKDOWN for every county or zone answering for the task
+    of an additive (`breakdown: sum`) indicator. Columns unit, indicator_id, task_id, role;
+    in plan order, whole-area rows first within an indicator."""
+    indicators = plan.indicators
+    rows = [
+        (unit, indicator, task, HEADLINE)
+        for unit, indicator, task in indicators[["reporter", "indicator_id", "task_id"]].itertuples(
+            index=False
+        )
+    ]
+    parts = breakdown_parts(plan)
+    task_of = dict(zip(indicators["indicator_id"], indicators["task_id"], strict=True))
+    for indicator, areas in parts.items():
+        rows.extend((area, indicator, task_of[indicator], BREAKDOWN) for area in areas)
+    frame = pd.DataFrame(rows, columns=["unit", "indicator_id", "task_id", "role"])
+    order = pd.Index(indicators["indicator_id"]).get_indexer(frame["indicator_id"])
+    frame = frame.assign(_order=order, _whole=(frame["role"] != HEADLINE).astype(int))
+    frame = frame.sort_values(["_order", "_whole"], kind="stable")
+    return frame.drop(columns=["_order", "_whole"]).reset_index(drop=True)

@@ -102,10 +102,17 @@ class SectionEntry(_Strict):
     tasks: list[TaskEntry] = Field(min_length=1)
 
 
+class ReportingEntry(_Strict):
+    """lib.plan.model.ReportingCalendar as the YAML may give it."""
+
+    due_days: StrictInt = Field(10, ge=0, le=92)
+
+
 class PlanDocument(_Strict):
     schema_version: Literal[1]
     plan: PlanMetaEntry
     thresholds: ThresholdsEntry = ThresholdsEntry()
+    reporting: ReportingEntry = ReportingEntry()
     units: list[UnitEntry] = Field(min_length=1)
     sections: list[SectionEntry] = Field(min_length=1)
 

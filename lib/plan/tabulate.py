@@ -12,6 +12,7 @@ from lib.plan.model import (
     RESPONSIBILITY_COLUMNS,
     Plan,
     PlanMeta,
+    ReportingCalendar,
     Thresholds,
 )
 from lib.plan.units import unit_lookup
@@ -88,4 +89,5 @@ def tabulated_plan(doc: PlanDocument, key: str) -> Plan:
         group_members=members,
         unit_lookup=unit_lookup(doc.units),
         key=key,
+        calendar=ReportingCalendar(**doc.reporting.model_dump()),
     )

@@ -67,3 +67,18 @@ def test_the_units_page_says_who_reported_for_the_period(sample_store, plan):
     assert reported.loc["鼎湖区政府", ["Figures sent", "Of which breakdown"]].tolist() == [1, 1]
     assert reported.loc["怀集县政府", "Latest upload"] == "2014-10-17"
     assert reported.loc["市住房城乡建设局", "Of which breakdown"] == 0
+
+
+def test_the_units_page_shows_the_reporting_status_and_filters_it(sample_store, plan):
+    send_county_figures(sample_store, plan)
+    at = page("pages/units.py", {"period": "2014Q3"})
+    assert not at.exception
+    assert "报送进度（2014Q3）" in [s.value for s in at.subheader]
+    assert any("示例数据" in c.value for c in at.caption)  # the sample is never real reporting
+    status = table_with(at, "报送状态").set_index("填报单位")
+    # 鼎湖区 owes its breakdown of T09-1, T16-2 and T16-3 and sent T16-3 (on 16 Oct)
+    dinghu = status.loc["鼎湖区政府"]
+    assert (dinghu["已报数"], dinghu["未报指标"]) == (1, "T09-1、T16-2")
+    at.multiselect(key="submission_states").set_value(["late"]).run()
+    late = table_with(at, "报送状态")
+    assert set(late["报送状态"]) == {"逾期报送"}

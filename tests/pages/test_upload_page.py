@@ -161,3 +161,12 @@ def test_conflicting_whole_area_figures_are_listed(sample_store, plan):
     assert conflicts[
         ["指标编号", "全市数据填报单位", "全市数据", "填报单位", "完成值"]
     ].values.tolist() == [["T16-1", "市住房城乡建设局", 81.6, "市环境保护局", 80.0]]
+
+
+def test_a_units_own_form_is_offered_for_each_unit_that_reports(sample_store):
+    at = upload_page()
+    units = at.selectbox(key="form_unit")
+    assert "市住房城乡建设局" in units.options and "鼎湖区政府" in units.options
+    assert at.selectbox(key="form_period").value == "2014Q4"  # after the latest figures
+    units.set_value("鼎湖区政府").run()
+    assert not at.exception and at.selectbox(key="form_unit").value == "鼎湖区政府"

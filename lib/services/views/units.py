@@ -4,23 +4,28 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 import pandas as pd
 
-from lib.core.labels import UNIT_KIND_LABELS, column_labels, pick, tr
+from lib.core.labels import SUBMISSION_STATE_LABELS, UNIT_KIND_LABELS, column_labels, pick, tr
 from lib.output import charts
 from lib.output.tables import local_dates, unit_names, unit_task_rows, workload_rows
+from lib.output.tabular_export import xlsx_bytes
 from lib.plan.model import Plan
 from lib.plan.reporting import BREAKDOWN
 from lib.services.views.elements import (
+    XLSX_MIME,
     ChartView,
     Choices,
+    Download,
     Kpi,
     TableView,
     chart_stamp,
     table_view,
 )
 from lib.status.frames import values_in
+from lib.status.submissions import SUBMISSION_STATES, submissions
 from lib.status.units import heaviest_heatmap_cells, responsibility_matrix, unit_workload
 
 # Units in the heatmap: the heaviest first. 60 shows every unit of a city's plan (the 2014
@@ -230,3 +235,83 @@ def _scorecard(
     )
     rows = unit_task_rows(plan, tasks, unit, lang)
     return ScorecardView(kpis, table_view(rows, SCORECARD_KEYS, lang, key="scorecard_tasks"))
+
+
+# --- 报送情况: who owes which figures for the quarter, what came, on time or late ------------
+
+SUBMISSION_KEYS = [
+    "reporter", "expected", "sent", "missing", "missing_ids", "state", "last_upload", "due",
+]  # fmt: skip
+# what `submissions_view` reads of the unit figures (upload times come from the ledger)
+SUBMISSION_FIGURE_COLUMNS = ["indicator_id", "period", "value", "reporter", "upload_id"]
+
+
+@dataclass(frozen=True)
+class SubmissionsView:
+    """The quarter's 报送情况: the table (or a note) and its spreadsheet."""
+
+    heading: str
+    caption: str
+    table: TableView | None
+    note: str | None
+    download: Download | None
+
+
+def submission_state_choices(lang: str) -> tuple[str, Choices]:
+    """The label and the options of the 报送状态 filter (worst first)."""
+    labels = {state: pick(SUBMISSION_STATE_LABELS[state], lang) for state in SUBMISSION_STATES}
+    return tr("submissions_states", lang), Choices(tuple(SUBMISSION_STATES), labels, None)
+
+
+def submissions_view(
+    plan: Plan,
+    unit_figures: pd.DataFrame,
+    uploads: pd.DataFrame,
+    as_of: str | None,
+    now: datetime,
+    lang: str,
+    *,
+    states: list[str] | None = None,
+    sample_in_use: bool = False,
+) -> SubmissionsView:
+    """Every unit expected to report for `as_of`: owed, sent, missing, on time / late / not
+    yet (lib/status/submissions.py), the worst first, limited to `states` when given, with
+    the table as .xlsx. `unit_figures`: the period's unit figures (SUBMISSION_FIGURE_COLUMNS
+    at least); `uploads`: the ledger, for the upload times."""
+    heading = tr("submissions_heading", lang, period=as_of or "-")
+    caption = tr("submissions_caption", lang, days=plan.calendar.due_days)
+    if sample_in_use:
+        caption += tr("submissions_sample", lang)
+    if not as_of:
+        return SubmissionsView(heading, caption, None, tr("submissions_none", lang), None)
+    times = pd.Series(uploads["uploaded_at"].to_numpy(), index=uploads["id"].to_numpy())
+    figures = unit_figures.assign(
+        uploaded_at=times.reindex(unit_figures["upload_id"].to_numpy()).to_numpy()
+    )
+    frame = submissions(plan, figures, as_of, now)
+    if states:
+        frame = frame[frame["state"].isin(states)]
+    shown = frame.assign(
+        reporter=unit_names(frame["reporter"], lang),
+        state=[pick(SUBMISSION_STATE_LABELS[state], lang) for state in frame["state"]],
+        last_upload=local_dates(frame["last_upload"]),
+        # the deadline is the end of a day: the day is what the office writes
+        due=[
+            (pd.Timestamp(due) - pd.Timedelta(seconds=1)).strftime("%Y-%m-%d")
+            for due in frame["due"]
+        ],
+    ).reset_index(drop=True)
+    table = table_view(shown, SUBMISSION_KEYS, lang, key="submissions") if len(shown) else None
+    name = f"{as_of}报送情况" if lang == "zh" else f"submissions_{as_of}"
+    sheet = shown.rename(columns=column_labels(SUBMISSION_KEYS, lang))[
+        list(column_labels(SUBMISSION_KEYS, lang).values())
+    ]
+    download = Download(
+        tr("submissions_download", lang),
+        lambda: xlsx_bytes({name[:31]: sheet}),
+        f"{name}.xlsx",
+        XLSX_MIME,
+        key="submissions_xlsx",
+    )
+    note = None if table is not None else tr("submissions_none", lang)
+    return SubmissionsView(heading, caption, table, note, download)

@@ -10,10 +10,16 @@ import pandas as pd
 from lib.auth.accounts import User
 from lib.core.errors import UserInputError
 from lib.core.labels import PREVIEW_CHANGE_LABELS, pick, tr
+from lib.core.periods import period_label, periods_between
 from lib.ingest.report import ValidationReport
 from lib.output.tables import figure_role_labels, unit_names
 from lib.output.tabular_export import csv_bytes, xlsx_bytes
-from lib.output.template import template_bytes
+from lib.output.template import (
+    reporting_units,
+    template_bytes,
+    unit_form_file_name,
+    unit_forms_zip,
+)
 from lib.plan.model import Plan
 from lib.services.uploads import (  # the page offers every use case: the list their test has
     checked_upload,
@@ -54,6 +60,11 @@ class UploadView:
     unit_label: str  # the unit of rows whose 填报单位 is empty
     unit_help: str
     units: Choices  # "" (none chosen) first, then every registered unit (no groups)
+    form_unit_label: str
+    form_help: str
+    form_units: Choices  # the units that report some indicator, registry order
+    form_period_label: str
+    form_periods: Choices  # "" (not pre-filled), then the plan's quarters
 
 
 @dataclass(frozen=True, eq=False)
@@ -107,9 +118,18 @@ class UploadHistoryView:
     withdraw_button: str
 
 
-def upload_view(plan: Plan, user: User | None, auth_mode: str, lang: str) -> UploadView:
-    """Introduction, the two templates (written on click), and the user's right to upload."""
+def upload_view(
+    plan: Plan,
+    user: User | None,
+    auth_mode: str,
+    lang: str,
+    stored: pd.DataFrame | None = None,
+) -> UploadView:
+    """Introduction, the two templates (written on click), the choices of a unit's form
+    (`stored`: the store's latest figures, whose last period sets the default quarter), and
+    the user's right to upload."""
     may_upload = may_import(user)
+    units = reporting_units(plan)
     templates = tuple(
         Download(
             tr(f"template_{fmt}", lang),
@@ -131,6 +151,51 @@ def upload_view(plan: Plan, user: User | None, auth_mode: str, lang: str) -> Upl
         unit_label=tr("upload_unit", lang),
         unit_help=tr("upload_unit_help", lang),
         units=upload_unit_choices(plan, lang),
+        form_unit_label=tr("unit_form_unit", lang),
+        form_help=tr("unit_form_help", lang),
+        form_units=Choices(tuple(units), {}, units[0] if units else ""),
+        form_period_label=tr("unit_form_period", lang),
+        form_periods=form_period_choices(plan, stored, lang),
+    )
+
+
+def form_period_choices(plan: Plan, stored: pd.DataFrame | None, lang: str) -> Choices:
+    """The quarters a unit's form may be for: none first, then the plan's; by default the
+    quarter after the latest stored figure's (the plan's first when nothing is stored, its
+    last when the latest is already the last)."""
+    periods = periods_between(plan.period_start, plan.period_end)
+    labels = {"": tr("unit_form_no_period", lang)} | {p: period_label(p, lang) for p in periods}
+    default = periods[0] if periods else ""
+    if stored is not None and not stored.empty and periods:
+        latest = str(stored["period"].max())
+        later = [p for p in periods if p > latest]
+        default = later[0] if later else periods[-1]
+    return Choices(("", *periods), labels, default)
+
+
+def unit_form_download(
+    plan: Plan, unit: str, period: str, stored: pd.DataFrame | None, lang: str
+) -> Download:
+    """One unit's form as .xlsx, written on click (`period` "" leaves 报告期 empty)."""
+    return Download(
+        tr("unit_form_download", lang),
+        lambda: template_bytes(plan, "xlsx", "zh", period or None, unit, stored),
+        unit_form_file_name(unit, period or None),
+        mime=XLSX_MIME,
+        key="unit_form_download",
+    )
+
+
+def unit_forms_download(
+    plan: Plan, period: str, stored: pd.DataFrame | None, lang: str
+) -> Download:
+    """Every reporting unit's form in one zip, written on click."""
+    return Download(
+        tr("unit_forms_zip", lang),
+        lambda: unit_forms_zip(plan, period or None, stored),
+        f"各单位填报表_{period}.zip" if period else "各单位填报表.zip",
+        mime="application/zip",
+        key="unit_forms_download",
     )
 
 

@@ -6,9 +6,11 @@ import json
 import os
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 
 from lib.store.repository import ProgressStore
 from tests.support import FOREST_PLAN_YAML
@@ -191,3 +193,74 @@ def test_import_dry_run_shows_whose_figures_change_and_stores_nothing(tmp_path):
 
     unknown = run(env, "import", str(county), "--by", "wang", "--unit", "鼎湖县")
     assert unknown.returncode == 2 and "unknown_upload_unit" in unknown.stderr
+
+
+def test_submissions_lists_who_reported_on_time_late_or_not(tmp_path):
+    env = {
+        **os.environ,
+        "PLAN_FILE": str(REPO / "data" / "tasks_2014.yaml"),
+        "PROGRESS_DB": str(tmp_path / "progress.sqlite3"),
+    }
+    city = write_csv(tmp_path / "city.csv", ["T16-1,2014Q3,81.2,,住建局"])
+    assert run(env, "import", str(city), "--by", "li").returncode == 0
+    result = run(env, "submissions", "--period", "2014Q3", "--now", "2014-10-05")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "2014Q3 报送情况 / submissions (32 units)"
+    by_unit = {line.split()[0]: line.split() for line in lines[2:]}
+    # 住建局 owes T16-1 and T16-2 and T16-3: one sent, the deadline (10 Oct) not passed
+    assert by_unit["市住房城乡建设局"][1:4] == ["3", "1", "2"]
+    assert "部分报送" in by_unit["市住房城乡建设局"]
+    assert "待报送" in by_unit["市编办"]
+    out = tmp_path / "q3.xlsx"
+    assert run(env, "submissions", "--period", "2014Q3", "-o", str(out)).returncode == 0
+    import openpyxl
+
+    sheet = openpyxl.load_workbook(out).worksheets[0]
+    assert sheet.title == "2014Q3报送情况" and sheet.max_row == 33
+    assert [c.value for c in sheet[1]][:3] == ["填报单位", "应报数", "已报数"]
+
+
+def test_a_units_form_shows_its_previous_figures_and_imports_once_filled(env, tmp_path):
+    sent = write_csv(tmp_path / "q2.csv", ["T01-1,2014Q2,1800,,林业局", "T01-2,2014Q1,1500,,"])
+    assert run(env, "import", str(sent), "--by", "张三").returncode == 0
+    form = tmp_path / "林业局.xlsx"
+    result = run(env, "template", "--unit", "林业局", "--period", "2014Q3", "-o", str(form))
+    assert result.returncode == 0, result.stderr
+    assert "市林业局 3" in result.stdout
+    workbook = load_workbook(form)
+    sheet = workbook["进度填报"]
+    headings = [c.value for c in sheet[1]]
+    rows = [dict(zip(headings, row, strict=True)) for row in sheet.iter_rows(2, values_only=True)]
+    assert [r["指标编号"] for r in rows] == ["T01-1", "T01-2", "T01-3"]
+    assert {r["填报单位"] for r in rows} == {"市林业局"} and {r["报告期"] for r in rows} == {
+        "2014Q3"
+    }
+    # the unit's own figure, and the lead's whole-area one sent without a unit
+    assert [(r["上期完成值"], r["上期报告期"]) for r in rows] == [
+        (1800, "2014Q2"), (1500, "2014Q1"), (None, None),
+    ]  # fmt: skip
+    sheet.cell(2, headings.index("完成值") + 1).value = 2100
+    workbook.save(form)
+    imported = run(env, "import", str(form), "--by", "李四")
+    assert imported.returncode == 0, imported.stderr
+    values = ProgressStore(env["PROGRESS_DB"]).current_values()
+    q3 = values[values["period"] == "2014Q3"]
+    assert list(zip(q3["indicator_id"], q3["value"], q3["reporter"], strict=True)) == [
+        ("T01-1", 2100.0, "市林业局")
+    ]
+
+
+def test_unit_forms_without_a_store_and_for_every_unit(env, tmp_path):
+    form = tmp_path / "f.xlsx"
+    assert run(env, "template", "--unit", "市林业局", "-o", str(form)).returncode == 0
+    assert not Path(env["PROGRESS_DB"]).exists()  # a form creates no store
+    unknown = run(env, "template", "--unit", "市不存在局", "-o", str(tmp_path / "x.xlsx"))
+    assert unknown.returncode == 2 and "unknown_unit" in unknown.stderr
+    assert "市不存在局" in unknown.stderr and not (tmp_path / "x.xlsx").exists()
+    forms = tmp_path / "forms.zip"
+    result = run(env, "template", "--all-units", "--period", "2014Q3", "-o", str(forms))
+    assert result.returncode == 0, result.stderr
+    assert zipfile.ZipFile(forms).namelist() == ["市林业局_2014Q3.xlsx"]
+    not_zip = run(env, "template", "--all-units", "-o", str(tmp_path / "forms.xlsx"))
+    assert not_zip.returncode == 2 and ".zip" in not_zip.stderr

@@ -509,3 +509,13 @@ def test_real_plan_loads_with_expected_counts() -> None:
     assert counts == (10, 39, 73, 57)
     assert plan_summary(plan) == "10 sections, 39 tasks, 73 indicators, 57 units"
     assert (plan.period_start, plan.period_end) == (date(2014, 1, 1), date(2014, 12, 31))
+
+
+def test_a_plan_sets_when_figures_are_due_within_a_quarter() -> None:
+    assert parse_plan(MINIMAL_PLAN).calendar.due_days == 10  # the default
+    set_to = edit(MINIMAL_PLAN, ("\nunits:", "\nreporting:\n  due_days: 15\nunits:"))
+    assert parse_plan(set_to).calendar.due_days == 15
+    wrong = edit(MINIMAL_PLAN, ("\nunits:", "\nreporting:\n  due_days: 200\nunits:"))
+    (problem,) = problems_of(wrong)
+    assert (problem.path, problem.value) == ("reporting.due_days", "200")
+    assert_bilingual(problem)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import zipfile
 from datetime import UTC, datetime
 
 import openpyxl
@@ -12,6 +13,8 @@ from lib.services.views.upload import (
     checked_upload_view,
     conflicts_view,
     import_checked_upload,
+    unit_form_download,
+    unit_forms_download,
     upload_history_view,
     upload_view,
     withdraw_chosen_upload,
@@ -248,3 +251,27 @@ def test_a_sheet_is_chosen_when_several_sheets_hold_data(county_plan, county_sto
     single = workbook_with_sheets({"进度": [("T01-1", "2014Q1", 10)]})
     alone = checked_upload_view(county_plan, store.current_values(), single, "q.xlsx", "zh")
     assert alone.sheets is None and alone.verdict_ok
+
+
+def test_unit_forms_are_offered_beside_the_templates(county_plan, county_store):
+    store, send = county_store
+    send([("T01-1", "2014Q2", 20)], "市水务局", NOW)
+    stored = store.current_values()
+    view = upload_view(county_plan, viewer("li"), "local", "zh", stored)
+    # every unit that reports something, and the quarter after the latest figure
+    assert view.form_units.options == ("市水务局", "鼎湖区政府", "怀集县政府")
+    assert view.form_periods.options[0] == "" and view.form_periods.default == "2014Q3"
+    assert view.form_periods.label_of("") == "（不预填）"
+    assert upload_view(county_plan, None, "local", "en").form_periods.default == "2014Q1"
+    form = unit_form_download(county_plan, "市水务局", "2014Q3", stored, "en")
+    assert (form.label, form.file_name) == ("Download this unit's form", "市水务局_2014Q3.xlsx")
+    assert callable(form.data)  # written on click
+    sheet = openpyxl.load_workbook(io.BytesIO(form.data()))["进度填报"]
+    headings = [c.value for c in sheet[1]]
+    assert sheet.cell(2, headings.index("上期完成值") + 1).value == 20
+    assert sheet.cell(2, headings.index("填报单位") + 1).value == "市水务局"
+    every = unit_forms_download(county_plan, "2014Q3", stored, "zh")
+    assert (every.label, every.file_name) == ("全部单位（zip）", "各单位填报表_2014Q3.zip")
+    assert len(zipfile.ZipFile(io.BytesIO(every.data())).namelist()) == 3
+    unnamed = unit_form_download(county_plan, "鼎湖区政府", "", stored, "zh")
+    assert unnamed.file_name == "鼎湖区政府.xlsx"
