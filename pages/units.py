@@ -60,7 +60,7 @@ if view.reported is not None:
 elif view.reported_note:
     st.caption(view.reported_note)
 
-state_label, state_choices = submission_state_choices(lang)
+state_label, every_state, state_choices = submission_state_choices(lang)
 headline = ctx.current_figures.headline(ctx.plan)
 chosen_states = st.session_state.get("submission_states") or None
 reporting = submissions_view(
@@ -73,6 +73,7 @@ st.multiselect(
     state_label,
     options=list(state_choices.options),
     format_func=state_choices.label_of,
+    placeholder=every_state,
     key="submission_states",
 )
 if reporting.table is not None:

@@ -530,6 +530,7 @@ UI_TEXT: dict[str, tuple[str, str]] = {
         " The figures are sample data: these are not real submissions.",
     ),
     "submissions_states": ("按报送状态筛选", "Filter by state"),
+    "submissions_every_state": ("全部状态", "Every state"),
     "submissions_none": ("没有符合条件的单位。", "No unit matches."),
     "submissions_download": ("下载报送情况 (Excel)", "Download reporting status (Excel)"),
 }

@@ -257,10 +257,12 @@ class SubmissionsView:
     download: Download | None
 
 
-def submission_state_choices(lang: str) -> tuple[str, Choices]:
-    """The label and the options of the 报送状态 filter (worst first)."""
+def submission_state_choices(lang: str) -> tuple[str, str, Choices]:
+    """The label, the placeholder (nothing chosen: every state) and the options of the
+    报送状态 filter (worst first)."""
     labels = {state: pick(SUBMISSION_STATE_LABELS[state], lang) for state in SUBMISSION_STATES}
-    return tr("submissions_states", lang), Choices(tuple(SUBMISSION_STATES), labels, None)
+    choices = Choices(tuple(SUBMISSION_STATES), labels, None)
+    return tr("submissions_states", lang), tr("submissions_every_state", lang), choices
 
 
 def submissions_view(

@@ -53,5 +53,6 @@ def test_the_quarter_shows_each_unit_owed_sent_and_its_state(plan, tmp_path):
     assert only.table is None and only.note == "没有符合条件的单位。"
     sheet = openpyxl.load_workbook(io.BytesIO(view.download.data())).worksheets[0]
     assert sheet.title == "2014Q3报送情况" and sheet.max_row == len(view.table.frame) + 1
-    label, choices = submission_state_choices("en")
-    assert label == "Filter by state" and choices.label_of("late") == "sent late"
+    label, placeholder, choices = submission_state_choices("en")
+    assert (label, placeholder) == ("Filter by state", "Every state")
+    assert choices.label_of("late") == "sent late"
