@@ -9,6 +9,7 @@ max_page_count) gives the same errors on any machine and runs everywhere.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import pickle
@@ -325,7 +326,10 @@ def test_kill_9_during_an_import_leaves_the_upload_all_in_or_all_out(tmp_path, b
             expect_line(worker, "ready")
             held = _wait_for_write_lock(path, worker)
             time.sleep(delay)
-            os.kill(worker.pid, signal.SIGKILL)
+            # on a loaded machine the import may finish before the kill lands: then it is
+            # all in, which the checks below accept as they accept all out
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(worker.pid, signal.SIGKILL)
         finally:
             stop(worker)
         assert integrity(path) == "ok"
