@@ -15,12 +15,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from lib.core.errors import PlanError, StoreError
+from lib.cli.status_commands import as_of_period, opened_figures
 from lib.core.labels import SUBMISSION_STATE_LABELS, column_labels, pick
-from lib.core.periods import parse_period
-from lib.services.settings import settings_from_env
-from lib.services.workspace import open_workspace
-from lib.status.indicators import latest_reported_period
 from lib.status.submissions import OFFICE_TIME, SUBMISSION_COLUMNS, submissions
 
 EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
@@ -40,21 +36,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def cmd_submissions(args: argparse.Namespace) -> int:
     """Print or write every expected unit's submission state for --period."""
-    settings = settings_from_env()
-    try:
-        workspace = open_workspace(settings, now=datetime.now(UTC))
-        figures = workspace.store.current_values()
-        sample = workspace.store.has_sample_data()
-    except PlanError as exc:
-        print(f"{settings.plan_file}: 计划文件无效 / invalid plan file", file=sys.stderr)
-        _print(exc.problems)
-        return EXIT_UNREADABLE
-    except StoreError as exc:
-        _print(exc.problems)
-        return EXIT_INVALID
-    period = parse_period(args.period) if args.period else latest_reported_period(figures)
+    opened = opened_figures()
+    if isinstance(opened, int):
+        return opened
+    plan, figures, sample = opened
+    period = as_of_period(args.period, plan, figures)
     if period is None:
-        print(f"报告期无法识别 / unrecognised period: {args.period}", file=sys.stderr)
         return EXIT_INVALID
     try:
         now = datetime.fromisoformat(args.now) if args.now else datetime.now(UTC)
@@ -63,7 +50,7 @@ def cmd_submissions(args: argparse.Namespace) -> int:
         return EXIT_INVALID
     if now.tzinfo is None:
         now = now.replace(tzinfo=OFFICE_TIME)
-    table = _shown(submissions(workspace.plan, figures, period, now), args.lang)
+    table = _shown(submissions(plan, figures, period, now), args.lang)
     if args.output:
         return _write(table, Path(args.output), period, sample)
     heading = f"{period} 报送情况 / submissions ({len(table)} units)"
@@ -109,8 +96,3 @@ def _write(table: pd.DataFrame, output: Path, period: str, sample: bool) -> int:
     output.write_bytes(data)
     print(f"{output}: {len(table)} 个单位 / units")
     return EXIT_OK
-
-
-def _print(problems: list) -> None:
-    for problem in problems:
-        print(f"  [{problem.severity}] {problem}", file=sys.stderr)

@@ -47,6 +47,25 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def cmd_status(args: argparse.Namespace) -> int:
     """Print the status of every indicator at --period (default: the latest reported)."""
+    opened = opened_figures()
+    if isinstance(opened, int):
+        return opened
+    plan, figures, sample = opened
+    period = as_of_period(args.period, plan, figures)
+    if period is None:
+        return EXIT_INVALID
+    status = indicator_status(plan, figures, period)
+    if args.json:
+        print(json.dumps(_payload(plan, status, period, sample, args.lang), ensure_ascii=False))
+    else:
+        print(_table(plan, status, period, sample, args.lang))
+    return EXIT_OK
+
+
+def opened_figures() -> tuple[Plan, pd.DataFrame, bool] | int:
+    """The plan, the store's current figures and whether they are the bundled sample, opened
+    as the app opens them; an exit code (after printing the problems) when the plan or the
+    store cannot be opened. Shared by the commands that read the figures."""
     settings = settings_from_env()
     try:
         workspace = open_workspace(settings, now=datetime.now(UTC))
@@ -59,19 +78,10 @@ def cmd_status(args: argparse.Namespace) -> int:
     except StoreError as exc:
         _print_problems(exc.problems)
         return EXIT_INVALID
-    plan = workspace.plan
-    period = _as_of(args.period, plan, figures)
-    if period is None:
-        return EXIT_INVALID
-    status = indicator_status(plan, figures, period)
-    if args.json:
-        print(json.dumps(_payload(plan, status, period, sample, args.lang), ensure_ascii=False))
-    else:
-        print(_table(plan, status, period, sample, args.lang))
-    return EXIT_OK
+    return workspace.plan, figures, sample
 
 
-def _as_of(requested: str | None, plan: Plan, figures: pd.DataFrame) -> str | None:
+def as_of_period(requested: str | None, plan: Plan, figures: pd.DataFrame) -> str | None:
     """The canonical quarter asked for, or the latest reported one; None (after a message)
     when the request is not a quarter of the plan."""
     periods = periods_between(plan.meta.period_start, plan.meta.period_end)
