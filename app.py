@@ -1,7 +1,5 @@
 """总览 Overview: KPIs, completion by section, status mix, trend, and this period's changes."""
 
-from datetime import date
-
 import streamlit as st
 
 from lib.services.views.overview import overview_view
@@ -12,7 +10,8 @@ ctx = page_setup("overview")
 view = overview_view(
     ctx.plan, ctx.status(), ctx.tasks(), ctx.sections(), ctx.current_figures,
     trend=ctx.trend, changes=ctx.status_changes, as_of=ctx.as_of, lang=ctx.lang,
-    sample_in_use=ctx.sample_in_use, made_on=date.today(),
+    sample_in_use=ctx.sample_in_use, made_on=ctx.today,
+    trail=ctx.replies(), figures_note=ctx.figures_note,
 )  # fmt: skip
 
 kpis = st.columns(view.kpi_slots)

@@ -1,10 +1,13 @@
-"""风险预警 At risk: indicators on watch, behind, overdue or unreported, worst first; 督办清单."""
+"""风险预警 At risk: indicators on watch, behind, overdue or unreported, worst first, with each
+one's 督办 state and its unit's latest reply; 督办清单."""
 
 import streamlit as st
 
 from lib.services.views.risks import risk_controls, risks_view
 from lib.ui.chrome import page_setup, present_view_footer
 from lib.ui.components import download, table
+
+REPLY_ROW_HEIGHT = 84  # px: above 4rem the grid wraps a cell's text (about three lines)
 
 ctx = page_setup("risks")
 if not ctx.has_figures:
@@ -19,11 +22,25 @@ chosen = st.pills(
     format_func=controls.statuses.label_of,
     key="risk_statuses",
 )
-view = risks_view(ctx.plan, ctx.status(), chosen, as_of=ctx.as_of, lang=ctx.lang)
+view = risks_view(
+    ctx.plan, ctx.status(), chosen, as_of=ctx.as_of, lang=ctx.lang, trail=ctx.replies(),
+    today=ctx.today,
+)  # fmt: skip
 if view.table is None:
     st.success(view.notice)
     st.stop()
 table(view.table)
+with st.expander(view.replies_heading, icon=":material/forum:"):
+    if view.replies is None:
+        st.caption(view.replies_note)
+    else:  # st.dataframe shows cell text as text: a reply cannot inject markup
+        st.dataframe(
+            view.replies.frame,
+            hide_index=True,
+            width="stretch",
+            row_height=REPLY_ROW_HEIGHT,
+            key=view.replies.key,
+        )
 # the 督办清单 files are written when a button is clicked, not on every rerun
 for column, item in zip(st.columns(len(view.downloads)), view.downloads, strict=True):
     download(item, column)

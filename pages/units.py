@@ -41,7 +41,7 @@ expand = options[2].toggle(controls.expand_label, key="expand_groups")
 view = units_view(
     ctx.plan, ctx.status(), ctx.tasks(), color_by=color_by, max_units=max_units,
     expand_groups=expand, as_of=ctx.as_of, lang=lang, sample_in_use=ctx.sample_in_use,
-    unit_figures=ctx.current_figures.headline(ctx.plan).figures_of_period(
+    unit_figures=ctx.sent_figures.headline(ctx.plan).figures_of_period(
         ctx.as_of, REPORTED_FIGURE_COLUMNS
     ),
     uploads=ctx.uploads(),
@@ -61,7 +61,7 @@ elif view.reported_note:
     st.caption(view.reported_note)
 
 state_label, every_state, state_choices = submission_state_choices(lang)
-headline = ctx.current_figures.headline(ctx.plan)
+headline = ctx.sent_figures.headline(ctx.plan)  # 报送: what arrived, confirmed or not
 chosen_states = st.session_state.get("submission_states") or None
 reporting = submissions_view(
     ctx.plan, headline.figures_of_period(ctx.as_of, SUBMISSION_FIGURE_COLUMNS), ctx.uploads(),

@@ -14,6 +14,7 @@ from lib.services.views.upload import (
     upload_view,
     withdraw_chosen_upload,
 )
+from lib.ui import data
 from lib.ui.chrome import page_setup, present_view_footer
 from lib.ui.components import download, show_problems, show_validation_report, table
 
@@ -87,7 +88,7 @@ if uploaded is not None:
             if st.button(checked.confirm_label, type="primary", key="confirm_import"):
                 outcome = import_checked_upload(
                     ctx.store, checked, content=content, file_name=uploaded.name, user=user,
-                    now=datetime.now(UTC), lang=lang,
+                    now=datetime.now(UTC), lang=lang, plan=ctx.plan,
                 )  # fmt: skip
                 if outcome.message:
                     st.success(outcome.message)
@@ -100,7 +101,9 @@ if view.may_upload:
         st.caption(conflicts.intro)
         table(conflicts.table)
 
-history = upload_history_view(ctx.uploads(), user, lang)
+version = ctx.store.data_version()  # an import or withdrawal of this rerun included
+queue = data.confirmation_queue_at(ctx.plan, str(ctx.settings.store_file), version)
+history = upload_history_view(ctx.uploads(), user, lang, ctx.plan, queue)
 st.subheader(history.heading)
 if flash := st.session_state.pop("upload_flash", None):
     st.success(flash)

@@ -92,7 +92,7 @@ def sample_file_store(
     assert report.ok, report.errors
     name = SAMPLE_PROGRESS_FILE.name
     if user is None:
-        import_sample(store, report, content=content, file_name=name, now=now)
+        import_sample(store, report, content=content, file_name=name, now=now, plan=plan)
     else:
         import_upload(store, report, content=content, file_name=name, user=user, now=now)
     return store
@@ -106,6 +106,23 @@ def sample_store_in_env(
     monkeypatch.setenv("PROGRESS_DB", str(path))
     monkeypatch.delenv("PLAN_FILE", raising=False)
     return sample_file_store(path, plan, now, user)
+
+
+def unit_upload(
+    store: ProgressStore,
+    plan: Plan,
+    rows: Sequence[tuple[str, str, object]],
+    unit: str,
+    by: User,
+    now: datetime,
+) -> int:
+    """Import (indicator_id, period, value) rows as `unit`'s own file, made by `by`; the
+    upload's id. The file must validate."""
+    lines = ["指标编号,报告期,完成值,填报单位"] + [f"{i},{p},{v},{unit}" for i, p, v in rows]
+    content = ("\n".join(lines) + "\n").encode("utf-8-sig")
+    report = validate_progress(content, f"{unit}.csv", plan, stored=store.current_values())
+    assert report.ok, report.errors
+    return import_upload(store, report, content=content, file_name=f"{unit}.csv", user=by, now=now)
 
 
 def admin(name: str) -> User:

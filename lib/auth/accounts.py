@@ -1,7 +1,11 @@
 """Who is using the dashboard and what they may do: roles, accounts, password hashes.
 
-Three roles in order, viewer < analyst < admin: viewers read every page, analysts also
-upload, import and withdraw their own uploads, admins may withdraw anyone's. Identity comes
+Four roles in order, viewer < analyst < confirmer < admin: viewers read every page,
+analysts also upload, import and withdraw their own uploads and reply to their own unit's
+督办单, confirmers (the statistics bureau, task 三十八's 核准) also confirm or return others'
+figures, admins (the supervision office) may do all that, withdraw anyone's upload and issue
+reminders and 督办单. An account may belong to a unit (`unit = "市水务局"`): its analysts see
+and answer that unit's 督办单 only. Identity comes
 from one of three modes, chosen by what `secrets.toml` holds (`auth_settings`): 'oidc' when
 an `[auth]` section configures Streamlit's built-in `st.login` (roles from a `[roles]` table
 of e-mail or subject -> role, everyone else a viewer); 'local' when `[accounts.<name>]`
@@ -48,7 +52,8 @@ class Role(IntEnum):
 
     VIEWER = 1
     ANALYST = 2
-    ADMIN = 3
+    CONFIRMER = 3
+    ADMIN = 4
 
 
 class AuthConfigError(UserInputError):
@@ -57,11 +62,13 @@ class AuthConfigError(UserInputError):
 
 @dataclass(frozen=True)
 class User:
-    """A resolved user: `name` is what the ledger records as uploaded_by / withdrawn_by."""
+    """A resolved user: `name` is what the ledger records as uploaded_by / withdrawn_by;
+    `unit` the unit the account belongs to ("" for the supervision office's own staff)."""
 
     name: str
     role: Role
     source: UserSource
+    unit: str = ""
 
 
 DEFAULT_USER = User("本地分析员 local analyst", Role.ANALYST, "default")
@@ -77,6 +84,7 @@ class LocalAccount:
     name: str
     password_hash: str
     role: Role
+    unit: str = ""
 
 
 @dataclass(frozen=True)
@@ -252,7 +260,9 @@ def _oidc_roles(table: Mapping, problems: list[Problem]) -> dict[str, Role]:
             roles[str(who).strip().lower()] = role_from_text(text)
         except ValueError:
             problems.append(
-                _config_problem(f"roles.{who}", "不是有效角色", "is not viewer/analyst/admin", text)
+                _config_problem(
+                    f"roles.{who}", "不是有效角色", "is not viewer/analyst/confirmer/admin", text
+                )
             )
     return roles
 
@@ -279,11 +289,20 @@ def _accounts(table: Mapping, problems: list[Problem]) -> dict[str, LocalAccount
         except ValueError:
             problems.append(
                 _config_problem(
-                    f"{path}.role", "不是有效角色", "is not viewer/analyst/admin", entry.get("role")
+                    f"{path}.role",
+                    "不是有效角色",
+                    "is not viewer/analyst/confirmer/admin",
+                    entry.get("role"),
                 )
             )
             continue
-        accounts[str(name)] = LocalAccount(str(name), encoded, role)
+        unit = entry.get("unit", "")
+        if not isinstance(unit, str):
+            problems.append(
+                _config_problem(f"{path}.unit", "应为单位名称", "must be a unit name", unit)
+            )
+            continue
+        accounts[str(name)] = LocalAccount(str(name), encoded, role, unit.strip())
     return accounts
 
 
@@ -371,7 +390,7 @@ def authenticate(settings: AuthSettings, name: str, password: str) -> User | Non
 def local_user(settings: AuthSettings, name: str) -> User | None:
     """The user for a name remembered at login, with today's role; None if removed."""
     account = settings.accounts.get(name) if settings.mode == "local" else None
-    return None if account is None else User(account.name, account.role, "local")
+    return None if account is None else User(account.name, account.role, "local", account.unit)
 
 
 def oidc_user(settings: AuthSettings, user_info: Mapping[str, object]) -> User | None:

@@ -41,7 +41,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "add-user", help="create or update a local account / 添加或更新本地账户"
     )
     parser.add_argument("name", help="account name (recorded as uploaded_by)")
-    parser.add_argument("--role", required=True, choices=("viewer", "analyst", "admin"))
+    parser.add_argument(
+        "--role", required=True, choices=("viewer", "analyst", "confirmer", "admin")
+    )
+    parser.add_argument(
+        "--unit",
+        default="",
+        help="the unit the account belongs to (its analysts answer its 督办单)",
+    )
     parser.add_argument(
         "--secrets",
         type=Path,
@@ -75,6 +82,8 @@ def cmd_add_user(args: argparse.Namespace) -> int:
         return EXIT_UNREADABLE
     role = role_from_text(args.role)
     entry = {"password_hash": password_hash(password), "role": role_label(role, "en")}
+    if args.unit.strip():
+        entry["unit"] = args.unit.strip()
     try:
         updated = secrets_with_account(text, name, entry)
         _write_private(path, updated)

@@ -2,8 +2,10 @@
 
 Both read the plan from PLAN_FILE and the figures from PROGRESS_DB (or the demo store, seeded
 from the sample file the way the app seeds it). The period defaults to the latest one with
-reported figures. This is the one place in the briefing path that reads the clock: the deck's
-"made on" date is today's.
+reported figures. Where the plan requires confirmation (核准) they count, as the leaders'
+pages do, only confirmed figures of the indicators that need it, and the deck's sources
+slide says so; `--include-unconfirmed` counts every unit's latest figure. This is the one
+place in the briefing path that reads the clock: the deck's "made on" date is today's.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 import plotly.graph_objects as go
 
+from lib.cli.status_commands import add_unconfirmed_argument, figures_shown_line
 from lib.core.errors import Problem, UserInputError, problem
 from lib.core.periods import parse_period, period_label
 from lib.output import charts
@@ -27,8 +30,10 @@ from lib.plan.model import Plan
 from lib.services.settings import settings_from_env
 from lib.services.workspace import open_workspace
 from lib.status.indicators import indicator_status, latest_reported_period
+from lib.status.replies import supervision_by_indicator
 from lib.status.rollups import section_completion, task_completion
 from lib.status.units import responsibility_matrix
+from lib.store.repository import ProgressStore
 
 CHARTS = ("section", "status", "heatmap")
 
@@ -48,6 +53,7 @@ def _common_arguments(parser: argparse.ArgumentParser, default_output: str) -> N
     parser.add_argument("--period", help="as-of period, e.g. 2014Q2 (default: latest reported)")
     parser.add_argument("-o", "--output", default=default_output, help="output file")
     parser.add_argument("--lang", choices=("zh", "en"), default="zh", help="language")
+    add_unconfirmed_argument(parser)
 
 
 @dataclass(frozen=True)
@@ -56,16 +62,25 @@ class _Inputs:
     progress: pd.DataFrame
     period: str
     sample: bool
+    confirmed_only: bool
+
+    def figures_shown(self, lang: str) -> str:
+        """Which figures count, in words ("" for a plan without confirmation)."""
+        return figures_shown_line(self.plan, self.confirmed_only, lang)
 
 
-def _inputs(period_text: str | None) -> _Inputs:
-    """Plan, current figures, the as-of period and whether the figures are sample data."""
+def _inputs(period_text: str | None, *, include_unconfirmed: bool) -> _Inputs:
+    """Plan, current figures (confirmed only unless `include_unconfirmed`), the as-of
+    period and whether the figures are sample data."""
     workspace = open_workspace(settings_from_env(), now=datetime.now(UTC))
-    progress = workspace.store.current_values()
+    plan = workspace.plan
+    needing = frozenset() if include_unconfirmed else plan.confirmed_indicator_ids()
+    progress = workspace.store.current_values(confirmed_only=needing)
     period = parse_period(period_text) if period_text else latest_reported_period(progress)
     if period is None:
         raise UserInputError([_period_problem(period_text)])
-    return _Inputs(workspace.plan, progress, period, workspace.store.has_sample_data())
+    sample = workspace.store.has_sample_data()
+    return _Inputs(plan, progress, period, sample, not include_unconfirmed)
 
 
 def _period_problem(period_text: str | None) -> Problem:
@@ -92,7 +107,8 @@ def cmd_brief(args: argparse.Namespace) -> int:
     """Write the .pptx briefing deck."""
 
     def build() -> int:
-        inputs = _inputs(args.period)
+        inputs = _inputs(args.period, include_unconfirmed=args.include_unconfirmed)
+        shown = inputs.figures_shown(args.lang)
         deck = briefing_deck(
             inputs.plan,
             inputs.progress,
@@ -100,9 +116,13 @@ def cmd_brief(args: argparse.Namespace) -> int:
             made_on=date.today(),
             lang=args.lang,
             sample=inputs.sample,
+            figures_note=shown,
+            replies=_replies(inputs.period),
         )
         Path(args.output).write_bytes(deck)
         print(f"{args.output}: {period_label(inputs.period, args.lang)}, {len(deck):,} bytes")
+        if shown:
+            print(shown, file=sys.stderr)
         return 0
 
     return _run(build)
@@ -112,13 +132,16 @@ def cmd_chart_png(args: argparse.Namespace) -> int:
     """Write one chart as a 1920x1080 PNG with its as-of stamp and source line."""
 
     def build() -> int:
-        inputs = _inputs(args.period)
+        inputs = _inputs(args.period, include_unconfirmed=args.include_unconfirmed)
         fig, upload_ids = _chart(args.chart, inputs, args.lang)
         line = source_line(inputs.plan.meta.document_number, upload_ids, args.lang, inputs.sample)
         label = period_label(inputs.period, args.lang)
         png = figure_png(slide_figure(fig, as_of_label=label, source_line=line, lang=args.lang))
         Path(args.output).write_bytes(png)
         print(f"{args.output}: {args.chart}, {label}, {len(png):,} bytes")
+        shown = inputs.figures_shown(args.lang)
+        if shown:
+            print(shown, file=sys.stderr)
         return 0
 
     return _run(build)
@@ -136,3 +159,10 @@ def _chart(name: str, inputs: _Inputs, lang: str) -> tuple[go.Figure, list[objec
         return charts.completion_by_section_figure(sections, lang), upload_ids
     matrix = responsibility_matrix(inputs.plan, tasks)
     return charts.responsibility_heatmap_figure(matrix, sections, lang), upload_ids
+
+
+def _replies(period: str) -> pd.DataFrame:
+    """Each indicator's 督办 state and latest reply at `period`, from the store's trail; a
+    reply not sent by its 督办单's reply day is overdue from the next day (today's date)."""
+    store = ProgressStore(settings_from_env().store_file)
+    return supervision_by_indicator(store.trail(), period, date.today())

@@ -25,6 +25,18 @@ COMMAND_MODULES = {
     "lib.cli.brief_commands": ("brief", "chart-png"),
     "lib.cli.status_commands": ("status",),
     "lib.cli.cycle_commands": ("submissions",),
+    "lib.cli.supervision_commands": (
+        "confirm",
+        "return",
+        "confirmations",
+        "remind",
+        "notice",
+        "reply",
+        "chase",
+        "close",
+        "notices",
+        "trail",
+    ),
     "lib.cli.auth_commands": ("add-user",),
 }
 

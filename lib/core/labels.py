@@ -46,6 +46,7 @@ RESPONSIBILITY_ROLES: dict[str, tuple[str, str]] = {
 ACCOUNT_ROLE_LABELS: dict[str, tuple[str, str]] = {
     "viewer": ("查看者", "viewer"),
     "analyst": ("分析员", "analyst"),
+    "confirmer": ("核准员", "confirmer"),
     "admin": ("管理员", "admin"),
 }
 
@@ -282,6 +283,7 @@ COLUMN_LABELS: dict[str, tuple[str, str]] = {
     "figures_sent": ("报送数据数", "Figures sent"),
     "breakdown_figures": ("其中分项", "Of which breakdown"),
     "last_upload_date": ("最近上传日期", "Latest upload"),
+    "confirmation": ("核准", "Confirmation"),
 }
 
 
@@ -311,6 +313,13 @@ SUBMISSION_STATE_LABELS: dict[str, tuple[str, str]] = {
     "on_time": ("按时报送", "on time"),
 }
 NOT_RECORDED_UNIT: tuple[str, str] = ("未注明（按牵头单位）", "not recorded (lead unit's)")
+# 核准: whether the figure shown counts in leaders' views (lib/status/confirmation.py).
+CONFIRMATION_LABELS: dict[str, tuple[str, str]] = {
+    "confirmed": ("已核准", "confirmed"),
+    "pending": ("待核准", "awaiting confirmation"),
+    "returned": ("已退回", "returned"),
+    "not_required": ("无需核准", "not required"),
+}
 
 
 def column_labels(keys: list[str], lang: str) -> dict[str, str]:
@@ -543,6 +552,33 @@ def tr(key: str, lang: str, **fmt: object) -> str:
     return text.format(**fmt) if fmt else text
 
 
+# --- which figures count: confirmed only, or unconfirmed ones too (核准) --------------------
+
+UI_TEXT.update(
+    {
+        "include_unconfirmed": ("含待核准数据", "Include unconfirmed figures"),
+        "include_unconfirmed_help": (
+            "默认只统计经{confirmer}核准的数据；打开后显示各单位报送的最新数据，未核准者标“待核准”。",
+            "By default only figures confirmed by {confirmer} count; switched on, the units' "
+            "latest figures are shown, the unconfirmed ones marked “pending”.",
+        ),
+        "confirmed_only_banner": (
+            "仅统计已核准数据（核准单位：{confirmer}）",
+            "Confirmed figures only (confirmer: {confirmer})",
+        ),
+        "unconfirmed_banner": (
+            "含待核准数据（标“待核准”者未经{confirmer}核准）",
+            "Unconfirmed figures included (those marked “pending” are not yet confirmed by "
+            "{confirmer})",
+        ),
+        "figures_as_sent": (
+            "本页按各单位报送的最新数据（含待核准数据）",
+            "This page shows the units' latest figures as sent (unconfirmed ones included)",
+        ),
+    }
+)
+
+
 # --- a unit's own progress form (lib/output/template.py, the upload page) -----------------
 
 # Read-only helper columns only a unit's form has (ignored when read back: no input heading).
@@ -566,6 +602,304 @@ UI_TEXT.update(
             "只含该单位应报送的指标，已预填填报单位、报告期和上期完成值（灰色，仅供参考）。",
             "Only the indicators the unit reports, with its name, the period and its previous "
             "figures (grey, for reference) filled in.",
+        ),
+    }
+)
+
+
+# --- 催报通知, 督办单 and the 督办回复表 (lib/output/notices.py, lib/ingest/replies.py) -------
+
+# The reply form's columns: key -> (Chinese heading written, English key, other headings
+# accepted when read back). The writer and the reader share them, so they live here.
+REPLY_FORM_HEADINGS: dict[str, tuple[str, ...]] = {
+    "notice_id": ("督办单编号", "notice", "notice_id", "督办编号"),
+    "indicator_id": ("指标编号", "indicator_id", "编号"),
+    "name": ("指标名称", "name"),
+    "situation": ("情况", "situation"),
+    "reason": ("原因分析", "reason", "原因"),
+    "measures": ("整改措施", "measures", "措施"),
+    "expected_by": ("预计完成时间", "expected_by", "预计完成日期"),
+}
+# The tables of the Word notices (the documents are issued in Chinese; English for logs).
+NOTICE_TABLE_HEADINGS: dict[str, tuple[str, str]] = {
+    "seq": ("序号", "No."),
+    "indicator_id": ("指标编号", "Indicator"),
+    "name": ("指标名称", "Name"),
+    "task": ("所属任务", "Task"),
+    "target": ("目标", "Target"),
+    "value": ("当前值", "Current value"),
+    "expected": ("应达进度", "Expected"),
+    "progress": ("实际进度", "Progress"),
+    "reason": ("情况", "Situation"),
+    "needed_per_quarter": ("每季度还需完成", "Needed per quarter"),
+    "deadline": ("完成时限", "Deadline"),
+}
+
+
+# The quarter's trail (lib/store/trail.py kinds) and what its steps record.
+TRAIL_KIND_LABELS: dict[str, tuple[str, str]] = {
+    "confirmed": ("核准", "confirmed"),
+    "returned": ("退回", "returned"),
+    "reminded": ("催报", "reminder sent"),
+    "chased": ("催办", "reply chased"),
+    "issued": ("签发督办单", "督办单 issued"),
+    "replied": ("回复", "reply"),
+    "closed": ("办结", "closed"),
+}
+TRAIL_DETAIL_LABELS: dict[str, tuple[str, str]] = {
+    "reason": ("原因", "reason"),
+    "measures": ("整改措施", "measures"),
+    "expected_by": ("预计完成", "expected by"),
+    "missing": ("未报指标", "missing"),
+    "due": ("报送时限", "due"),
+    "indicators": ("督办指标", "indicators"),
+    "reply_by": ("回复时限", "reply by"),
+    "note": ("说明", "note"),
+    "unanswered": ("未回复指标", "not yet answered"),
+}
+NOTICE_STATE_LABELS: dict[str, tuple[str, str]] = {
+    "reply_overdue": ("回复逾期", "reply overdue"),
+    "awaiting_reply": ("待回复", "awaiting reply"),
+    "partly_replied": ("部分回复", "partly replied"),
+    "replied": ("已回复", "replied"),
+    "closed": ("已办结", "closed"),
+}
+
+
+# --- an indicator's 督办 state and its unit's reply (the at-risk page, the deck) -------------
+
+# lib/status/replies.py SUPERVISION_STATES, worst first
+SUPERVISION_STATE_LABELS: dict[str, tuple[str, str]] = {
+    "reply_overdue": ("回复逾期", "reply overdue"),
+    "awaiting_reply": ("已督办待回复", "notice sent, awaiting reply"),
+    "replied": ("已回复", "replied"),
+    "closed": ("已办结", "closed"),
+    "none": ("未督办", "no notice"),
+}
+COLUMN_LABELS.update(
+    {
+        "supervision_label": ("督办", "Follow-up"),
+        "reply_reason": ("原因分析", "Unit's reason"),
+        "reply_measures": ("整改措施", "Measures"),
+        "reply_expected_by": ("预计完成", "Expected done by"),
+        "reply_by": ("回复期限", "Reply due"),
+        "replied_by": ("回复人", "Replied by"),
+        "replied_at": ("回复日期", "Replied on"),
+        "reply_summary": ("督办回复", "Follow-up and reply"),
+    }
+)
+UI_TEXT.update(
+    {
+        "reply_details": ("督办回复详情", "Replies in full"),
+        "no_replies": (
+            "所列指标本期尚无督办单或回复。",
+            "No 督办单 (supervision notice) or reply yet for the indicators listed.",
+        ),
+    }
+)
+BRIEFING_TEXT.update(
+    {
+        "reply_cell": ("原因：{} 措施：{} 预计：{}", "Reason: {} Measures: {} Expected: {}"),
+        "reply_closed": ("（已办结）", " (closed)"),
+    }
+)
+
+
+# --- 督办 Supervision page: 催报, 核准, 督办单, replies, trail (lib/services/views/supervision.py)
+
+COLUMN_LABELS.update(
+    {
+        "reminders": ("已催报次数", "Reminders sent"),
+        "last_reminded": ("最近催报", "Last reminded"),
+        "reminded_at": ("催报时间", "Reminded at"),
+        "reminded_by": ("催报人", "Reminded by"),
+        "figures_to_confirm": ("需核准数", "To confirm"),
+        "confirmed_count": ("已核准", "Confirmed"),
+        "pending_count": ("待核准", "Pending"),
+        "returned_count": ("已退回", "Returned"),
+        "confirmation_state": ("核准状态", "Confirmation"),
+        "return_reason": ("退回原因", "Why returned"),
+        "indicator_ids": ("督办指标", "Indicator ids"),
+        "open_notice": ("未办结督办单", "Open 督办单"),
+        "notice_id": ("督办单编号", "督办单 no."),
+        "notice_number": ("文号", "Number"),
+        "issued_at": ("签发时间", "Issued at"),
+        "issued_by": ("签发人", "Issued by"),
+        "notice_indicators": ("督办指标数", "Indicators listed"),
+        "replied_count": ("已回复指标数", "Answered"),
+        "notice_reminders": ("催办次数", "Chased"),
+        "notice_state": ("办理状态", "State"),
+        "trail_id": ("记录号", "Entry"),
+        "trail_at": ("时间", "At"),
+        "trail_step": ("步骤", "Step"),
+        "trail_actor": ("经办人", "By"),
+        "trail_subject": ("事项", "About"),
+        "trail_details": ("内容", "Details"),
+    }
+)
+UI_TEXT.update(
+    {
+        "nav_supervision": ("督办", "Supervision"),
+        "sv_tab_reminders": ("报送与催报", "Reporting & reminders"),
+        "sv_tab_confirm": ("核准", "Confirmation"),
+        "sv_tab_notices": ("督办单", "Notices (督办单)"),
+        "sv_tab_replies": ("回复", "Replies"),
+        "sv_tab_trail": ("留痕", "Trail"),
+        "sv_reminders_caption": (
+            "{period}应报而未报齐的单位，最严重的在前（已报送即计入，不论是否已核准）；"
+            "报送截止 {due}。",
+            "Units still owing figures for {period}, worst first (a figure counts as sent once "
+            "it arrives, confirmed or not); due by {due}.",
+        ),
+        "sv_reminders_none": (
+            "{period}各单位均已报齐，无需催报。",
+            "Every unit has sent its figures for {period}: nobody to remind.",
+        ),
+        "sv_remind_units": ("催报单位", "Units to remind"),
+        "sv_remind_button": ("生成催报通知并记录", "Make reminder notices and record them"),
+        "sv_office_only_reminders": (
+            "只有督查室（管理员）可以发送催报通知。",
+            "Only the supervision office (admin) may send reminders.",
+        ),
+        "sv_reminders_sent": (
+            "已生成 {n} 份催报通知并记入留痕。",
+            "{n} reminder notice(s) made and recorded in the trail.",
+        ),
+        "sv_download_file": ("下载 {name}", "Download {name}"),
+        "sv_download_zip": ("全部下载（zip）", "Download all (zip)"),
+        "sv_earlier_reminders": ("本期已发催报（{period}）", "Reminders sent for {period}"),
+        "sv_no_earlier_reminders": (
+            "本期尚未发过催报。",
+            "No reminder has been sent for this period.",
+        ),
+        "sv_choose_document": ("重新下载文书", "Download a document again"),
+        "sv_confirmer": (
+            "核准单位：{confirmer}。{kinds}的数据经核准后才计入领导视图；退回须写明原因，"
+            "领导视图仍用此前核准的数据。本人上传的数据须由他人核准。",
+            "Confirmer: {confirmer}. Figures of {kinds} indicators count in leaders' views only "
+            "once confirmed; a return needs a reason, and leaders' views keep the earlier "
+            "confirmed figure. Nobody confirms their own upload.",
+        ),
+        "sv_confirmation_off": (
+            "本计划不需要核准数据：各单位报送的数据直接计入。",
+            "This plan needs no confirmation: the units' figures count as sent.",
+        ),
+        "sv_queue_none": (
+            "没有含需核准数据的上传批次。",
+            "No upload holds figures that need confirmation.",
+        ),
+        "sv_confirmer_only": (
+            "只有核准人员（{confirmer}）或督查室可以核准、退回数据。",
+            "Only confirmers ({confirmer}) or the office may confirm or return figures.",
+        ),
+        "sv_choose_upload": ("选择批次", "Choose an upload"),
+        "sv_upload_choice": ("第 {id} 批 · {file} · {state}", "#{id} · {file} · {state}"),
+        "sv_confirm_all": ("核准整批", "Confirm the whole upload"),
+        "sv_return_all": ("退回整批", "Return the whole upload"),
+        "sv_return_reason": ("退回原因（退回时必填）", "Reason for returning (needed to return)"),
+        "sv_choose_figure": ("逐项核准或退回：选择数据", "One figure at a time: choose it"),
+        "sv_confirm_one": ("核准此项", "Confirm this figure"),
+        "sv_return_one": ("退回此项", "Return this figure"),
+        "sv_confirmed_upload": (
+            "第 {id} 批需核准的数据已核准，领导视图即按其统计。",
+            "Upload #{id} confirmed: leaders' views count its figures now.",
+        ),
+        "sv_confirmed_figure": (
+            "第 {id} 批的 {figure} 已核准，领导视图即按其统计。",
+            "Upload #{id}: {figure} confirmed; leaders' views count it now.",
+        ),
+        "sv_returned_upload": (
+            "第 {id} 批已退回（{reason}），领导视图仍用此前核准的数据。",
+            "Upload #{id} returned ({reason}); leaders' views keep the earlier confirmed figures.",
+        ),
+        "sv_returned_figure": (
+            "第 {id} 批的 {figure} 已退回（{reason}）。",
+            "Upload #{id}: {figure} returned ({reason}).",
+        ),
+        "sv_notices_caption": (
+            "{period}各牵头单位落后、已逾期或未报送的指标，按领导视图的数据（{basis}）、"
+            "全部任务计算，不受侧栏分节和单位筛选影响。每单位每期只有一份未办结的督办单。",
+            "Each lead unit's indicators behind, overdue or not reported at {period}, from the "
+            "figures leaders' views count ({basis}) over the whole plan, whatever the sidebar's "
+            "section and unit filters. A unit has at most one open 督办单 per period.",
+        ),
+        "sv_basis_confirmed": ("仅已核准数据", "confirmed figures only"),
+        "sv_basis_all": ("各单位报送的数据", "the units' figures"),
+        "sv_notice_targets_none": (
+            "{period}没有落后、已逾期或未报送的指标，无需督办。",
+            "No indicator is behind, overdue or unreported at {period}: nothing to follow up.",
+        ),
+        "sv_notice_units": ("签发对象（牵头单位）", "Lead units to send a 督办单"),
+        "sv_issue_button": ("签发督办单", "Issue 督办单"),
+        "sv_office_only_notices": (
+            "只有督查室（管理员）可以签发、办结督办单。",
+            "Only the supervision office (admin) may issue or close 督办单.",
+        ),
+        "sv_notices_issued": (
+            "已签发 {n} 份督办单并记入留痕，回复期限 {reply_by}。",
+            "{n} 督办单 issued and recorded in the trail; replies due by {reply_by}.",
+        ),
+        "sv_open_notice_of": ("（已有未办结的{number}）", " (open: {number})"),
+        "sv_all_notices": ("督办单", "督办单 issued"),
+        "sv_own_notices": ("本单位的督办单（{unit}）", "Your unit's 督办单 ({unit})"),
+        "sv_no_notices": ("尚无督办单。", "No 督办单 yet."),
+        "sv_choose_notice": ("选择督办单", "Choose a 督办单"),
+        "sv_notice_choice": ("{number} · {unit} · {period}", "{number} · {unit} · {period}"),
+        "sv_notice_docx": ("下载督办单 (Word)", "Download the 督办单 (Word)"),
+        "sv_reply_form_xlsx": ("下载回复表 (Excel)", "Download the reply form (Excel)"),
+        "sv_close_note": ("办结说明（可选）", "Closing note (optional)"),
+        "sv_close_button": ("办结", "Close (办结)"),
+        "sv_chase_button": ("催办回复", "Chase the reply (催办)"),
+        "sv_chased": (
+            "已就{number}催办未回复的指标，并记入留痕。",
+            "The unit of {number} was chased for its unanswered indicators (recorded).",
+        ),
+        "sv_closed_done": ("{number}已办结。", "{number} closed."),
+        "sv_replies_caption": (
+            "回复须写明原因分析和整改措施；可逐项在此填写，也可上传填好的回复表"
+            "（在“督办单”一栏下载）。回复只增不改，后一次回复不覆盖前一次。",
+            "A reply gives the reason and the measures; enter it here indicator by indicator, "
+            "or upload the filled reply form (download it under Notices). Replies are added, "
+            "never overwritten.",
+        ),
+        "sv_no_open_notice": (
+            "没有您可回复的未办结督办单。",
+            "There is no open 督办单 you may answer.",
+        ),
+        "sv_reply_indicator": ("指标", "Indicator"),
+        "sv_reply_reason": ("原因分析", "Reason"),
+        "sv_reply_measures": ("整改措施", "Measures"),
+        "sv_reply_expected": ("预计完成时间", "Expected completion"),
+        "sv_reply_submit": ("提交回复", "Submit the reply"),
+        "sv_reply_form_upload": (
+            "或上传填好的回复表（.xlsx）",
+            "Or upload a filled reply form (.xlsx)",
+        ),
+        "sv_reply_form_import": ("导入回复表", "Import the reply form"),
+        "sv_replies_stored": ("已保存 {n} 条回复。", "{n} reply/replies stored."),
+        "sv_replies_of_notice": ("该督办单的回复", "Replies to this 督办单"),
+        "sv_no_replies_yet": ("该督办单尚无回复。", "No reply to this 督办单 yet."),
+        "sv_nothing_stored": (
+            "未保存任何回复，请修改后重试。",
+            "Nothing was stored: fix these and try again.",
+        ),
+        "sv_trail_caption": (
+            "{period}的每一步（核准、退回、催报、签发、回复、办结）：谁、何时、对谁、说了什么；"
+            "只增不改。",
+            "Every step for {period} (confirmed, returned, reminded, issued, replied, closed): "
+            "who, when, to whom and what it said; nothing is ever changed.",
+        ),
+        "sv_trail_every_period": (
+            "显示全部报告期（含整批核准）",
+            "Every period (whole-upload decisions too)",
+        ),
+        "sv_trail_none": ("尚无记录。", "Nothing recorded yet."),
+        "sv_every_period": ("全部报告期", "every period"),
+        "sv_trail_download": ("下载留痕 (Excel)", "Download the trail (Excel)"),
+        "imported_needs_confirmation": (
+            "已导入，批次号 {id}。其中 {n} 项数据待{confirmer}核准后计入领导视图。",
+            "Imported as upload #{id}. {n} of its figures count in leaders' views once "
+            "{confirmer} confirms them.",
         ),
     }
 )

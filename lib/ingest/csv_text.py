@@ -41,7 +41,7 @@ def csv_table(
             return None
         refuse("empty_file", "文件为空", "the file is empty")
     failures: list[ProgressFileError] = []
-    for delimiter in _delimiter_order(text):
+    for delimiter in delimiter_order(text):
         head = _head_records(text, delimiter, whole=whole)
         if head is None:
             return None
@@ -61,7 +61,7 @@ def csv_table(
         if table is None and not whole:
             return None
         if table is None:
-            records = _csv_records(text, delimiter, limit=None)
+            records = csv_records(text, delimiter, limit=None)
             table = table_from_rows(records, "csv", max_rows)
         # (the csv module's table knows these too; the Arrow reader's does not)
         return replace(
@@ -100,7 +100,7 @@ def big_utf8_csv_table(content: bytes, max_rows: int) -> RawTable | None:
 def _head_records(
     text: str, delimiter: str, *, whole: bool = True
 ) -> list[tuple[int, list[str]]] | None:
-    """The first HEADER_SEARCH_ROWS records, as `_csv_records` reads them from the whole text.
+    """The first HEADER_SEARCH_ROWS records, as `csv_records` reads them from the whole text.
 
     They are read from the text's first HEAD_PREFIX_CHARS characters when those hold one
     more record (so the last one looked at is whole): the csv module would otherwise copy a
@@ -109,23 +109,23 @@ def _head_records(
     """
     if len(text) > HEAD_PREFIX_CHARS or not whole:
         try:
-            head = _csv_records(text[:HEAD_PREFIX_CHARS], delimiter, HEADER_SEARCH_ROWS + 1)
+            head = csv_records(text[:HEAD_PREFIX_CHARS], delimiter, HEADER_SEARCH_ROWS + 1)
         except ProgressFileError:
             head = []  # a quoted cell cut by the prefix: read from the whole text
         if len(head) > HEADER_SEARCH_ROWS:
             return head[:HEADER_SEARCH_ROWS]
         if not whole:
             return None
-    return _csv_records(text, delimiter, limit=HEADER_SEARCH_ROWS)
+    return csv_records(text, delimiter, limit=HEADER_SEARCH_ROWS)
 
 
-def _delimiter_order(text: str) -> list[str]:
+def delimiter_order(text: str) -> list[str]:
     """Candidate delimiters, the most frequent in the first rows first."""
     head = "\n".join(text[:65536].splitlines()[:HEADER_SEARCH_ROWS])
     return sorted(CSV_DELIMITERS, key=lambda d: -head.count(d))
 
 
-def _csv_records(text: str, delimiter: str, limit: int | None) -> list[tuple[int, list[str]]]:
+def csv_records(text: str, delimiter: str, limit: int | None) -> list[tuple[int, list[str]]]:
     """(row number, cells) of the first `limit` records (all when None); raise
     ProgressFileError on malformed CSV."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)

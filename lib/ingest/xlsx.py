@@ -52,18 +52,7 @@ def xlsx_table(content: bytes, sheet: str | None, max_rows: int) -> RawTable:
     """The table of a workbook's chosen sheet (`sheet` by name, else the first visible one
     whose header matches), with warnings naming hidden sheets passed over and counting
     hidden rows skipped; `sheets` lists every visible sheet whose header matched."""
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(content))
-    except XLSX_FAILURES as exc:
-        _refuse_corrupt(exc)
-    _refuse_zip_bomb(archive, len(content))
-    _refuse_dtd(archive)
-    try:
-        from openpyxl import load_workbook  # only for workbooks: CSV is read without it
-
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except XLSX_FAILURES as exc:
-        _refuse_corrupt(exc)
+    archive, workbook = checked_workbook(content)
     try:
         visible = [ws for ws in workbook.worksheets if ws.sheet_state == "visible"]
         named = _named_sheet(workbook, sheet) if sheet is not None else None
@@ -83,7 +72,7 @@ def xlsx_table(content: bytes, sheet: str | None, max_rows: int) -> RawTable:
             notices.append(hidden_rows_notice(skipped))
         table = table_from_rows(rows, "xlsx", max_rows, sheet=worksheet.title, formulas=formulas)
     except XLSX_FAILURES as exc:
-        _refuse_corrupt(exc)
+        refuse_corrupt(exc)
     finally:
         workbook.close()
         archive.close()
@@ -307,7 +296,29 @@ def _uncached_formula_cells(data: bytes) -> set[tuple[int, int]]:
     return found
 
 
-def _refuse_corrupt(exc: Exception) -> NoReturn:
+def checked_workbook(content: bytes) -> tuple[zipfile.ZipFile, Workbook]:
+    """The archive of `content` (open: the caller closes it) and its workbook opened
+    read-only (cached values, not formulas), once the archive has passed the zip-bomb and
+    DTD checks; refused (ProgressFileError) otherwise."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+    except XLSX_FAILURES as exc:
+        refuse_corrupt(exc)
+    try:
+        refuse_zip_bomb(archive, len(content))
+        refuse_dtd(archive)
+        from openpyxl import load_workbook  # only for workbooks: CSV is read without it
+
+        return archive, load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except XLSX_FAILURES as exc:
+        archive.close()
+        refuse_corrupt(exc)
+    except BaseException:
+        archive.close()
+        raise
+
+
+def refuse_corrupt(exc: Exception) -> NoReturn:
     refuse(
         "xlsx_corrupt",
         f"Excel 文件已损坏或不完整，无法读取（{type(exc).__name__}），请重新保存后上传",
@@ -315,7 +326,7 @@ def _refuse_corrupt(exc: Exception) -> NoReturn:
     )
 
 
-def _refuse_zip_bomb(archive: zipfile.ZipFile, packed_size: int) -> None:
+def refuse_zip_bomb(archive: zipfile.ZipFile, packed_size: int) -> None:
     """Refuse archives that would expand to too much XML (zip bombs)."""
     infos = archive.infolist()
     total = sum(info.file_size for info in infos)
@@ -329,7 +340,7 @@ def _refuse_zip_bomb(archive: zipfile.ZipFile, packed_size: int) -> None:
         )
 
 
-def _refuse_dtd(archive: zipfile.ZipFile) -> None:
+def refuse_dtd(archive: zipfile.ZipFile) -> None:
     """Refuse any XML part declaring a DTD or entities (billion laughs, external entities)."""
     for info in archive.infolist():
         if not info.filename.lower().endswith((".xml", ".rels", ".vml")):
@@ -337,7 +348,7 @@ def _refuse_dtd(archive: zipfile.ZipFile) -> None:
         try:
             data = archive.read(info)
         except XLSX_FAILURES as exc:
-            _refuse_corrupt(exc)
+            refuse_corrupt(exc)
         flat = data.replace(b"\x00", b"").lower()
         if b"<!doctype" in flat or b"<!entity" in flat:
             refuse(

@@ -37,6 +37,7 @@ from lib.core.labels import (
     COLUMN_LABELS,
     SAMPLE_DATA_NOTICE,
     STATUS_COLORS,
+    SUPERVISION_STATE_LABELS,
     pick,
     status_label,
 )
@@ -66,6 +67,7 @@ BODY_BOTTOM = FOOTER_TOP - Inches(0.1)
 TABLE_ROWS_PER_SLIDE = 12
 HEATMAP_UNITS_PER_SLIDE = 28  # about 28 px per row in a 1080 px image: labels stay readable
 TABLE_FONT_PT, HEADER_FONT_PT = 11, 12
+REPLY_PART_EM = 20  # a reply's 原因 and 措施 each about a line of the at-risk reply column
 CELL_MARGIN = Inches(0.06)
 LINE_SPACING = 1.5  # Noto Sans CJK's ascent + descent is about 1.45 em
 
@@ -114,9 +116,15 @@ def briefing_deck(
     lang: str = "zh",
     sample: bool,
     chart_png: ChartRenderer = figure_png,
+    replies: pd.DataFrame | None = None,
+    figures_note: str = "",
 ) -> bytes:
     """The .pptx bytes of the briefing deck for `as_of` (a period such as '2014Q2'), from
-    the current figures `progress` (a CurrentFigures reuses its row keys)."""
+    the current figures `progress` (a CurrentFigures reuses its row keys). `figures_note`
+    says on the sources slide which figures count (e.g. confirmed ones only). With `replies`
+    (lib/status/replies.py supervision_by_indicator at `as_of`) the at-risk tables add a
+    column with each indicator's latest reply, or its 督办 state where it has none; None or
+    no row (nothing issued or replied for the period): no such column."""
     status = indicator_status(plan, progress, as_of)
     tasks = task_completion(plan, status)
     sections = section_completion(plan, tasks)
@@ -137,8 +145,8 @@ def briefing_deck(
     _heatmap_slides(prs, deck, responsibility_matrix(plan, tasks), sections)
     for _, section in sections.sort_values("section_no").iterrows():
         _section_slide(prs, deck, section, tasks[tasks["section_id"] == section["section_id"]])
-    _at_risk_slides(prs, deck, at_risk_indicators(status))
-    _sources_slide(prs, deck, upload_ids, made_on, sample)
+    _at_risk_slides(prs, deck, at_risk_indicators(status), replies)
+    _sources_slide(prs, deck, upload_ids, made_on, sample, figures_note)
     _add_footers(prs, deck, sample)
     out = BytesIO()
     prs.save(out)
@@ -535,27 +543,70 @@ def _status_text(code: object, lang: str) -> str:
     return status_label(code, lang) if isinstance(code, str) else "—"
 
 
-def _at_risk_slides(prs: PptxPresentation, deck: _Deck, at_risk: pd.DataFrame) -> None:
-    """The at-risk indicators as native tables, as many slides as they need."""
+def _at_risk_slides(
+    prs: PptxPresentation, deck: _Deck, at_risk: pd.DataFrame, replies: pd.DataFrame | None
+) -> None:
+    """The at-risk indicators as native tables, as many slides as they need; with the
+    replies (when there are any) in a column of their own beside the reason."""
     if at_risk.empty:
         slide = _blank_slide(prs, deck.t("at_risk", 1, 1))
         box = (MARGIN, BODY_TOP, SLIDE_W - 2 * MARGIN, Inches(0.6))
         _text_box(slide, box, [deck.t("no_risk")], size=18)
         return
+    with_replies = replies is not None and not replies.empty
+    # the same 12.5 inches either way: the reply takes its room from the name and the reason
+    widths = (1.15, 2.55, 1.6, 1.0, 2.9, 3.3) if with_replies else (1.15, 3.75, 1.95, 1.1, 4.55)
     columns = [
-        _Column("indicator_id", deck.heading("indicator_id"), 1.15),
-        _Column("name", deck.heading("name"), 3.75),
-        _Column("lead_unit", deck.heading("lead_unit"), 1.95),
-        _Column("status", deck.heading("status_label"), 1.1, PP_ALIGN.CENTER),
-        _Column("reason", deck.heading("reason"), 4.55),
+        _Column("indicator_id", deck.heading("indicator_id"), widths[0]),
+        _Column("name", deck.heading("name"), widths[1]),
+        _Column("lead_unit", deck.heading("lead_unit"), widths[2]),
+        _Column("status", deck.heading("status_label"), widths[3], PP_ALIGN.CENTER),
+        _Column("reason", deck.heading("reason"), widths[4]),
     ]
     shown = at_risk.assign(
         status=at_risk["status"].map(lambda code: _status_text(code, deck.lang)),
         reason=at_risk["reason_en" if deck.lang == "en" else "reason_zh"].map(_plain),
     )
+    if with_replies:
+        columns.append(_Column("reply", deck.heading("reply_summary"), widths[5]))
+        shown = shown.assign(reply=_reply_cells(at_risk["indicator_id"], replies, deck))
     fills = [STATUS_COLORS.get(code) for code in at_risk["status"]]
     titles = partial(deck.t, "at_risk")
     _table_slides(prs, titles, columns, _cells(shown, columns), fills=fills, fill_column=3)
+
+
+def _reply_cells(indicator_ids: pd.Series, replies: pd.DataFrame, deck: _Deck) -> list[str]:
+    """Per indicator its latest reply in one cell, 原因 and 措施 each clipped to
+    REPLY_PART_EM so a row stays a few lines high ("（已办结）" after a closed 督办单's);
+    its 督办 state in words where it has no reply (未督办 where it has no 督办单 either)."""
+    by_id = replies.astype({"indicator_id": "str"}).set_index("indicator_id")
+    cells = []
+    for indicator_id in indicator_ids.astype("str"):
+        row = by_id.loc[indicator_id] if indicator_id in by_id.index else None
+        state = "none" if row is None else str(row["state"])
+        parts = [] if row is None else [_plain(row[k]) for k in ("reason", "measures")]
+        expected_by = "" if row is None else _plain(row["expected_by"])
+        if not any(parts) and not expected_by:
+            cells.append(pick(SUPERVISION_STATE_LABELS[state], deck.lang))
+            continue
+        reason, measures = (_clip(text, REPLY_PART_EM) or "—" for text in parts)
+        text = deck.t("reply_cell", reason, measures, expected_by or "—")
+        cells.append(text + (deck.t("reply_closed") if state == "closed" else ""))
+    return cells
+
+
+def _clip(text: str, em: float) -> str:
+    """`text` on one line, cut to about `em` wide with "…" where it was cut."""
+    text = " ".join(text.split())
+    if _text_em(text) <= em:
+        return text
+    kept, width = [], 0.0
+    for ch in text:
+        width += _text_em(ch)
+        if width > em - 1:
+            break
+        kept.append(ch)
+    return "".join(kept) + "…"
 
 
 def _table_slides(
@@ -590,7 +641,12 @@ def _plain(value: object) -> str:
 
 
 def _sources_slide(
-    prs: PptxPresentation, deck: _Deck, upload_ids: Sequence[int], made_on: date, sample: bool
+    prs: PptxPresentation,
+    deck: _Deck,
+    upload_ids: Sequence[int],
+    made_on: date,
+    sample: bool,
+    figures_note: str = "",
 ) -> None:
     slide = _blank_slide(prs, deck.t("sources"))
     meta = deck.plan.meta
@@ -598,6 +654,7 @@ def _sources_slide(
     lines = [
         deck.t("src_plan", meta.title, meta.document_number, meta.issuer),
         deck.t("src_as_of", deck.as_of_label),
+        *([figures_note] if figures_note else []),
         deck.t("src_batches", batches) if batches else deck.t("src_no_batches"),
         deck.t("src_made", made_on.isoformat()),
     ]

@@ -12,6 +12,7 @@ from datetime import timedelta, timezone
 import pandas as pd
 
 from lib.core.labels import (
+    CONFIRMATION_LABELS,
     FIGURE_BASIS_LABELS,
     FIGURE_ROLE_LABELS,
     KIND_LABELS,
@@ -57,7 +58,10 @@ def _labels(series: pd.Series, lang: str) -> pd.Series:
 
 
 def indicator_rows(status: pd.DataFrame, plan: Plan, lang: str) -> pd.DataFrame:
-    """One translated row per indicator of a status frame, in INDICATOR_COLUMNS order."""
+    """One translated row per indicator of a status frame, in INDICATOR_COLUMNS order, and
+    a last column `confirmation` (CONFIRMATION_LABELS: whether the figure shown is
+    confirmed, "" without a figure) when the status frame carries one, as it does where
+    unconfirmed figures are shown (lib/status/confirmation.py)."""
     titles = plan.tasks.set_index("task_id")["title"]
     rows = pd.DataFrame(
         {
@@ -85,6 +89,9 @@ def indicator_rows(status: pd.DataFrame, plan: Plan, lang: str) -> pd.DataFrame:
             "upload_id": status["upload_id"].astype("Int64"),
         }
     )
+    if "confirmation" in status.columns:
+        labels = {state: pick(pair, lang) for state, pair in CONFIRMATION_LABELS.items()}
+        rows["confirmation"] = status["confirmation"].map(labels).fillna("").astype("str")
     return rows.reset_index(drop=True)
 
 

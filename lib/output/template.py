@@ -220,7 +220,7 @@ def template_bytes(
             [form_instructions(plan, name, period), instructions], ignore_index=True
         )
     write_frame(workbook.create_sheet(INSTRUCTIONS_SHEET), instructions)
-    _style_instructions(workbook[INSTRUCTIONS_SHEET])
+    style_instructions(workbook[INSTRUCTIONS_SHEET])
     buffer = BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -432,7 +432,8 @@ def _style_data_sheet(
     protection.autoFilter = False
 
 
-def _style_instructions(sheet: Worksheet) -> None:
+def style_instructions(sheet: Worksheet) -> None:
+    """An instructions sheet readable: wide wrapped columns, text from the top."""
     for letter, width in (("A", 22), ("B", 70), ("C", 70)):
         sheet.column_dimensions[letter].width = width
     for row in sheet.iter_rows(min_row=2):

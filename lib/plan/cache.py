@@ -30,6 +30,7 @@ from lib.core.arrow_files import write_arrow_file
 from lib.plan.model import (
     FRAME_COLUMNS,
     META_DATES,
+    Confirmation,
     Plan,
     PlanMeta,
     ReportingCalendar,
@@ -47,7 +48,7 @@ _CODE_FINGERPRINT = hashlib.sha256(
 PLAN_CACHE_KEEP = 4  # newest cached plans kept per cache directory
 # 1 was the validated document as one JSON file, plan-<key>.json; 2 kept meta and thresholds
 # as pydantic dumps
-PLAN_CACHE_FORMAT = 3
+PLAN_CACHE_FORMAT = 4
 _CACHE_INFO = "plan.json"  # meta, thresholds, unit_lookup and the frames' digests
 _LEFTOVER_SECONDS = 3600  # a temporary directory this much older than a save is abandoned
 
@@ -87,9 +88,14 @@ def saved_plan(directory: Path, key: str) -> Plan | None:
             unit_lookup=lookup,
             key=key,
             calendar=ReportingCalendar(**info["calendar"]),
+            confirmation=Confirmation(**_confirmation_fields(info["confirmation"])),
         )
     except Exception:  # whatever a damaged cache raises, the YAML is still there
         return None
+
+
+def _confirmation_fields(values: dict[str, Any]) -> dict[str, Any]:
+    return {**values, "kinds": tuple(values["kinds"])}  # JSON keeps the tuple as a list
 
 
 def _dated(values: dict[str, Any]) -> dict[str, Any]:
@@ -195,6 +201,7 @@ def save_plan(plan: Plan, directory: Path, replace: bool) -> None:
             "meta": {k: str(v) if isinstance(v, date) else v for k, v in asdict(plan.meta).items()},
             "thresholds": asdict(plan.thresholds),
             "calendar": asdict(plan.calendar),
+            "confirmation": asdict(plan.confirmation),
             "unit_lookup": plan.unit_lookup,
             "frames": digests,
         }

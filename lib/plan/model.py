@@ -85,16 +85,36 @@ class Thresholds:
 
 @dataclass(frozen=True)
 class ReportingCalendar:
-    """When a quarter's figures are due: `due_days` days after the quarter ends (the YAML's
-    `reporting`)."""
+    """The quarter's cycle (the YAML's `reporting`): figures are due `due_days` days after
+    the quarter ends; a 督办单 asks for a reply within `reply_days` days; `office` issues
+    reminders and 督办单 ("" = the document's issuer)."""
 
     due_days: int = 10
+    reply_days: int = 10
+    office: str = ""
 
     def __post_init__(self) -> None:
-        if isinstance(self.due_days, bool) or not isinstance(self.due_days, int):
-            raise ValueError(f"reporting due_days = {self.due_days!r} is not a whole number")
-        if not 0 <= self.due_days <= 92:
-            raise ValueError(f"reporting due_days = {self.due_days!r} is outside 0..92")
+        for name in ("due_days", "reply_days"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise ValueError(f"reporting {name} = {value!r} is not a whole number")
+            if not 0 <= value <= 92:
+                raise ValueError(f"reporting {name} = {value!r} is outside 0..92")
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """Which figures count only once confirmed (核准) and by whom (the YAML's
+    `confirmation`): when `required`, figures of indicators of the `kinds` wait for the
+    `confirmer` unit before leaders' views use them."""
+
+    required: bool = False
+    confirmer: str = ""
+    kinds: tuple[str, ...] = ("quantity",)
+
+    def __post_init__(self) -> None:
+        if self.required and not self.confirmer:
+            raise ValueError("confirmation is required but no confirmer is named")
 
 
 @dataclass(frozen=True)
@@ -116,6 +136,7 @@ class Plan:
     unit_lookup: dict[str, str]
     key: str
     calendar: ReportingCalendar = ReportingCalendar()
+    confirmation: Confirmation = Confirmation()
 
     @property
     def period_start(self) -> date:
@@ -124,6 +145,19 @@ class Plan:
     @property
     def period_end(self) -> date:
         return self.meta.period_end
+
+    @property
+    def issuing_office(self) -> str:
+        """Who signs reminders and 督办单: the plan's `reporting.office`, else its issuer."""
+        return self.calendar.office or self.meta.issuer
+
+    def confirmed_indicator_ids(self) -> frozenset[str]:
+        """Ids of the indicators whose figures count only once confirmed (none when the
+        plan does not require confirmation)."""
+        if not self.confirmation.required:
+            return frozenset()
+        kinds = self.indicators["kind"].isin(self.confirmation.kinds)
+        return frozenset(self.indicators.loc[kinds, "indicator_id"])
 
 
 # --- the frames of a Plan ---------------------------------------------------------------------

@@ -29,6 +29,7 @@ def meaning_problems(raw: dict[str, Any]) -> list[Problem]:
     registry = _registry_names(raw, problems)
     start, end = _plan_period(raw, problems)
     _check_thresholds(raw, problems)
+    _check_confirmer(raw, registry, problems)
     ids: Counter[str] = Counter()
     for s_i, section in _items(raw, "sections"):
         where = ("sections", s_i)
@@ -255,6 +256,34 @@ def _check_reporter(
             "figure; name one city-level unit",
             (*where, "reporter"),
             reporter,
+        )
+
+
+def _check_confirmer(
+    raw: dict[str, Any], registry: dict[str, str], problems: list[Problem]
+) -> None:
+    """Required confirmation needs one registered unit to confirm (the statistics bureau in
+    the 2014 plan), named as the registry names it."""
+    entry = raw.get("confirmation")
+    if not isinstance(entry, dict) or entry.get("required") is not True:
+        return
+    confirmer = entry.get("confirmer")
+    if not isinstance(confirmer, str) or not confirmer.strip():
+        _report(
+            problems,
+            "confirmer_missing",
+            "confirmation.required 为 true 时须用 confirmer 指定核准单位（如 市统计局）",
+            "confirmation.required is true but no confirmer unit is named (e.g. 市统计局)",
+            ("confirmation",),
+        )
+    elif registry.get(confirmer) is None or registry[confirmer] == "group":
+        _report(
+            problems,
+            "unknown_confirmer",
+            f"核准单位“{confirmer}”须是 units 中登记的一个单位",
+            f"confirmer '{confirmer}' must be one unit of the units registry",
+            ("confirmation", "confirmer"),
+            confirmer,
         )
 
 

@@ -11,7 +11,15 @@ import math
 from datetime import date
 from typing import Annotated, Any, Literal, get_type_hints
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError, create_model
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    ValidationError,
+    create_model,
+)
 
 from lib.core.errors import Problem
 from lib.plan.model import (
@@ -106,6 +114,16 @@ class ReportingEntry(_Strict):
     """lib.plan.model.ReportingCalendar as the YAML may give it."""
 
     due_days: StrictInt = Field(10, ge=0, le=92)
+    reply_days: StrictInt = Field(10, ge=0, le=92)
+    office: str = ""
+
+
+class ConfirmationEntry(_Strict):
+    """lib.plan.model.Confirmation as the YAML may give it."""
+
+    required: StrictBool = False
+    confirmer: str = ""
+    kinds: list[Literal["quantity", "milestone"]] = Field(["quantity"], min_length=1)
 
 
 class PlanDocument(_Strict):
@@ -113,6 +131,7 @@ class PlanDocument(_Strict):
     plan: PlanMetaEntry
     thresholds: ThresholdsEntry = ThresholdsEntry()
     reporting: ReportingEntry = ReportingEntry()
+    confirmation: ConfirmationEntry = ConfirmationEntry()
     units: list[UnitEntry] = Field(min_length=1)
     sections: list[SectionEntry] = Field(min_length=1)
 

@@ -7,9 +7,11 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from lib.core.text import compact_text
 from lib.plan.model import (
     INDICATOR_COLUMNS,
     RESPONSIBILITY_COLUMNS,
+    Confirmation,
     Plan,
     PlanMeta,
     ReportingCalendar,
@@ -90,4 +92,15 @@ def tabulated_plan(doc: PlanDocument, key: str) -> Plan:
         unit_lookup=unit_lookup(doc.units),
         key=key,
         calendar=ReportingCalendar(**doc.reporting.model_dump()),
+        confirmation=_confirmation(doc, unit_lookup(doc.units)),
     )
+
+
+def _confirmation(doc: PlanDocument, lookup: dict[str, str]) -> Confirmation:
+    """The confirmation setting with the confirmer under its registry name (the rules have
+    checked it is registered)."""
+    entry = doc.confirmation
+    confirmer = (
+        lookup.get(compact_text(entry.confirmer), entry.confirmer) if entry.confirmer else ""
+    )
+    return Confirmation(entry.required, confirmer, tuple(entry.kinds))

@@ -89,11 +89,37 @@ def import_upload(
 
 
 def import_sample(
-    store: ProgressStore, report: ValidationReport, *, content: bytes, file_name: str, now: datetime
+    store: ProgressStore,
+    report: ValidationReport,
+    *,
+    content: bytes,
+    file_name: str,
+    now: datetime,
+    plan: Plan,
 ) -> int:
     """Store the report of the bundled demonstration file, recorded as SAMPLE_UPLOADER and
-    marked as sample data; its id."""
-    return _import(store, report, content, file_name, SAMPLE_UPLOADER, now, is_sample=True)
+    marked as sample data; its id. Where `plan` requires confirmation the sample is
+    confirmed in the same transaction, in the name of `sample_confirmer`, so leaders' views
+    (confirmed figures only) show it from the start."""
+    return _import(
+        store,
+        report,
+        content,
+        file_name,
+        SAMPLE_UPLOADER,
+        now,
+        is_sample=True,
+        confirmed_by=sample_confirmer(plan),
+    )
+
+
+def sample_confirmer(plan: Plan) -> str | None:
+    """Who the trail says confirmed the bundled sample: the plan's confirmer, marked as
+    sample data (nobody confirmed invented figures); None when the plan requires no
+    confirmation."""
+    if not plan.confirmation.required:
+        return None
+    return f"{plan.confirmation.confirmer}（示例数据）"
 
 
 def withdraw_upload(store: ProgressStore, upload_id: int, *, user: User, now: datetime) -> None:
@@ -116,6 +142,7 @@ def _import(
     now: datetime,
     *,
     is_sample: bool,
+    confirmed_by: str | None = None,
 ) -> int:
     if report.errors:
         raise refusal(
@@ -130,4 +157,5 @@ def _import(
         uploaded_by=uploaded_by,
         now=now,
         is_sample=is_sample,
+        confirmed_by=confirmed_by,
     )

@@ -79,3 +79,21 @@ def store_error(exc: sqlite3.Error) -> StoreError | None:
 def refusal(code: str, zh: str, en: str, value: object = None) -> StoreError:
     """A StoreError with one bilingual problem (`value`, if given, as text)."""
     return StoreError([Problem(code, zh, en, value=None if value is None else str(value))])
+
+
+def known_upload_status(conn: sqlite3.Connection, upload_id: int | None) -> str:
+    """The ledger status ('active' or 'withdrawn') of an upload; refused (StoreError,
+    unknown_upload) when there is no such upload."""
+    found = (
+        None
+        if upload_id is None
+        else conn.execute("SELECT status FROM uploads WHERE id = ?", (int(upload_id),)).fetchone()
+    )
+    if found is None:
+        raise refusal(
+            "unknown_upload",
+            f"没有第 {upload_id} 批上传",
+            f"there is no upload {upload_id}",
+            upload_id,
+        )
+    return str(found[0])

@@ -23,9 +23,10 @@ FIGURES_CACHE_FORMAT = 3  # bump when current_values' columns or types change
 FIGURES_CACHE_KEEP = 2  # newest cached current values kept per cache directory
 
 
-def figures_cache_file(cache_dir: Path, ledger: list[tuple[object, ...]]) -> Path:
-    """Where the current values of this ledger are kept (a hash of the ledger and of the
-    formats that read it back)."""
+def figures_cache_file(cache_dir: Path, ledger: list[object]) -> Path:
+    """Where the current values of this ledger are kept (a hash of the ledger, with the
+    confirmation decisions when only confirmed figures count, and of the formats that read
+    it back)."""
     key = hashlib.sha256(f"{FIGURES_CACHE_FORMAT}|{pd.__version__}|{ledger!r}".encode())
     return cache_dir / f"figures-{key.hexdigest()[:32]}.arrow"
 

@@ -28,11 +28,13 @@ import pandas as pd
 import pyarrow as pa
 
 from lib.store.batches import BATCH_FORMAT, decoded_batch, empty_decoded_batches, encoded_batch
+from lib.store.confirmations import DECISION_COLUMNS, DECISION_KINDS, confirmed_figures
 from lib.store.current import figures_frame, newest_rows, with_ledger
-from lib.store.failures import refusal, store_error
+from lib.store.failures import known_upload_status, refusal, store_error
 from lib.store.figures_cache import figures_cache_file, save_figures, saved_figures
 from lib.store.schema import SCHEMA_VERSION, create_or_upgrade, schema_version
 from lib.store.sql_frames import records_frame, typed_frame
+from lib.store.trail import TrailEntry, insert_entry, read_trail
 
 UPLOAD_COLUMNS = [
     "id",
@@ -56,6 +58,7 @@ CURRENT_COLUMNS = [
     "uploaded_at",
     "uploaded_by",
 ]
+_UPLOAD_ROW_COLUMNS = ["row_no", "indicator_id", "period", "value", "note", "reporter"]
 _CURRENT_DTYPES = {
     column: "float64" if column == "value" else "int64" if column == "upload_id" else "str"
     for column in CURRENT_COLUMNS
@@ -147,12 +150,14 @@ class ProgressStore:
         uploaded_by: str,
         now: datetime,
         is_sample: bool = False,
+        confirmed_by: str | None = None,
     ) -> int:
         """Store `rows` (ROW_COLUMNS of lib/store/batches.py: row, indicator_id, period,
         value, note, reporter) as one new upload of the file `content`; return its id.
 
-        All or nothing: the ledger row, the batch of figures and the data version bump in
-        one transaction. Refuses (StoreError) no rows, and bytes identical to an upload that
+        All or nothing: the ledger row, the batch of figures, the confirmation by
+        `confirmed_by` when given (the bundled sample) and the data version bump in one
+        transaction. Refuses (StoreError) no rows, and bytes identical to an upload that
         is still active (the same bytes are never imported twice).
         """
         if rows.empty:
@@ -178,24 +183,29 @@ class ProgressStore:
                 conn, digest, file_name, uploaded_by, _iso(now), len(rows), is_sample
             )
             _insert_batch(conn, upload_id, len(rows), batch)
+            if confirmed_by:
+                entry = TrailEntry("confirmed", confirmed_by, upload_id=upload_id)
+                insert_entry(conn, entry, _iso(now))
             _bump_version(conn)
         return upload_id
+
+    def record(self, entry: TrailEntry, *, now: datetime) -> int:
+        """Append a step of the quarter's trail (lib/store/trail.py) and bump the data
+        version (a confirmation changes which figures count); its trail id."""
+        return self.record_all([entry], now=now)[0]
+
+    def record_all(self, entries: list[TrailEntry], *, now: datetime) -> list[int]:
+        """Append several steps in one transaction (a reply form's rows): all or none."""
+        with self._transaction() as conn:
+            ids = [insert_entry(conn, entry, _iso(now)) for entry in entries]
+            _bump_version(conn)
+        return ids
 
     def withdraw(self, upload_id: int, *, withdrawn_by: str, now: datetime) -> None:
         """Mark an active upload withdrawn (nothing is deleted); earlier values become
         current. Refuses (StoreError) an unknown upload and one already withdrawn."""
         with self._transaction() as conn:
-            found = conn.execute(
-                "SELECT status FROM uploads WHERE id = ?", (int(upload_id),)
-            ).fetchone()
-            if found is None:
-                raise refusal(
-                    "unknown_upload",
-                    f"没有第 {upload_id} 批上传",
-                    f"there is no upload {upload_id}",
-                    upload_id,
-                )
-            if found[0] == "withdrawn":
+            if known_upload_status(conn, upload_id) == "withdrawn":
                 raise refusal(
                     "already_withdrawn",
                     f"第 {upload_id} 批上传已经撤回",
@@ -221,6 +231,21 @@ class ProgressStore:
             ).fetchone()
         return None if found is None else str(found[0])
 
+    def upload_figures(self, upload_id: int) -> pd.DataFrame:
+        """The rows one upload stored (row, indicator_id, period, value, note, reporter: ""
+        when not recorded), active or withdrawn; empty for an unknown upload."""
+        with self._connection() as conn:
+            found = conn.execute(
+                "SELECT format, row_count, batch FROM figure_batches WHERE upload_id = ?",
+                (int(upload_id),),
+            ).fetchone()
+        if found is None:
+            return figures_frame(empty_decoded_batches(), _UPLOAD_ROW_COLUMNS).rename(
+                columns={"row_no": "row"}
+            )
+        table = decoded_batch(int(upload_id), *found)
+        return figures_frame(table, _UPLOAD_ROW_COLUMNS).rename(columns={"row_no": "row"})
+
     def uploads(self) -> pd.DataFrame:
         """The ledger, newest first: id, sha256, file_name, uploaded_by, uploaded_at,
         row_count, status, withdrawn_by, withdrawn_at, is_sample (bool)."""
@@ -232,12 +257,27 @@ class ProgressStore:
         frame["is_sample"] = frame["is_sample"].astype(bool)
         return frame
 
-    def current_values(self, cache_dir: str | Path | None = None) -> pd.DataFrame:
+    def trail(self, kinds: tuple[str, ...] | None = None) -> pd.DataFrame:
+        """The quarter's trail in the order it was written (lib/store/trail.py
+        TRAIL_COLUMNS), only `kinds` when given."""
+        with self._connection() as conn:
+            return read_trail(conn, kinds)
+
+    def current_values(
+        self,
+        cache_dir: str | Path | None = None,
+        *,
+        confirmed_only: frozenset[str] = frozenset(),
+    ) -> pd.DataFrame:
         """The latest figure of every reporting unit: per (indicator_id, period, reporter) the
         row of the newest active upload holding it, CURRENT_COLUMNS (indicator_id, period,
         value, note, reporter ("" when not recorded), upload_id, uploaded_at, uploaded_by),
         ordered by indicator_id, period, reporter. Which of them is an indicator's headline
         figure is lib/status/headline.py's decision.
+
+        Figures of the indicators in `confirmed_only` count only once confirmed
+        (lib/store/confirmations.py): an unconfirmed or returned figure is passed over and
+        the unit's newest confirmed one stands.
 
         With `cache_dir`, the result is also kept there (lib/store/figures_cache.py) under a
         name made from the upload ledger, so a later call (a restarted app) maps it instead
@@ -248,12 +288,21 @@ class ProgressStore:
             ledger = conn.execute(
                 "SELECT id, sha256, status, uploaded_at, uploaded_by FROM uploads ORDER BY id"
             ).fetchall()
-            cached = figures_cache_file(Path(cache_dir), ledger) if cache_dir else None
+            decisions = (
+                read_trail(conn, DECISION_KINDS)[DECISION_COLUMNS] if confirmed_only else None
+            )
+            key = ledger if decisions is None else [
+                ledger, sorted(confirmed_only), decisions.to_numpy().tolist()
+            ]  # fmt: skip
+            cached = figures_cache_file(Path(cache_dir), key) if cache_dir else None
             saved = saved_figures(cached, _CURRENT_DTYPES) if cached else None
             if saved is not None:
                 conn.execute("COMMIT")
                 return saved
-            newest = newest_rows(_active_figures(conn), CURRENT_COLUMNS[:6])
+            stored = _active_figures(conn)
+            if decisions is not None:
+                stored = confirmed_figures(stored, decisions, confirmed_only)
+            newest = newest_rows(stored, CURRENT_COLUMNS[:6])
             conn.execute("COMMIT")
         by_upload = typed_frame(
             pd.DataFrame(ledger, columns=["id", "sha256", "status", "uploaded_at", "uploaded_by"])
@@ -266,7 +315,8 @@ class ProgressStore:
         return figures
 
     def data_version(self) -> int:
-        """Counter bumped by every import and withdrawal (cache key for derived data)."""
+        """Counter bumped by every import, withdrawal and trail entry (cache key for
+        derived data)."""
         with self._connection() as conn:
             return int(
                 conn.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()[0]

@@ -2,12 +2,14 @@
 
 `uploads` is the ledger (who uploaded which bytes when, and whether the upload is active or
 withdrawn); `figure_batches` holds each upload's accepted rows as one batch (see
-lib/store/batches.py); `meta.data_version` counts imports and withdrawals. Triggers refuse
-UPDATE and DELETE of batches and DELETE of uploads, so figures are append-only whoever
-writes to the file. `PRAGMA user_version` is the schema version: `create_or_upgrade`
-creates a new store and converts a version-1 store (one SQLite row per figure) to one
-batch per upload, checking every converted batch, inside the caller's transaction, so a
-failed conversion changes nothing.
+lib/store/batches.py); `cycle_events` is the quarter's trail (confirmations and returns of
+figures, reminders, 督办单, replies, closings; see lib/store/trail.py); `meta.data_version`
+counts imports, withdrawals and trail entries. Triggers refuse UPDATE and DELETE of batches
+and DELETE of uploads, so figures are append-only whoever writes to the file. `PRAGMA
+user_version` is the schema version: `create_or_upgrade` creates a new store, adds the trail
+to a version-2 store and converts a version-1 store (one SQLite row per figure) to one batch
+per upload, checking every converted batch, inside the caller's transaction, so a failed
+conversion changes nothing.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from lib.store.batches import BATCH_FORMAT, decoded_batch, encoded_batch
 from lib.store.failures import refusal
 from lib.store.sql_frames import records_frame
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # `meta` and `uploads` are as version 1 made them, since the upgrade keeps those tables; the
 # upgrade test holds its own verbatim copy of version 1, which must not follow edits here.
@@ -55,6 +57,25 @@ CREATE TRIGGER IF NOT EXISTS figure_batches_no_delete BEFORE DELETE ON figure_ba
     BEGIN SELECT RAISE(ABORT, 'figures are append-only'); END;
 CREATE TRIGGER IF NOT EXISTS uploads_no_delete BEFORE DELETE ON uploads
     BEGIN SELECT RAISE(ABORT, 'uploads are never deleted'); END;
+CREATE TABLE IF NOT EXISTS cycle_events (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind         TEXT NOT NULL CHECK (kind IN
+                     ('confirmed', 'returned', 'reminded', 'issued', 'replied', 'closed')),
+    period       TEXT NOT NULL DEFAULT '',
+    unit         TEXT NOT NULL DEFAULT '',
+    upload_id    INTEGER REFERENCES uploads (id),
+    indicator_id TEXT NOT NULL DEFAULT '',
+    reporter     TEXT NOT NULL DEFAULT '',
+    notice_id    INTEGER REFERENCES cycle_events (id),
+    actor        TEXT NOT NULL,
+    at           TEXT NOT NULL,
+    details      TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX IF NOT EXISTS cycle_events_by_kind ON cycle_events (kind, period);
+CREATE TRIGGER IF NOT EXISTS cycle_events_no_update BEFORE UPDATE ON cycle_events
+    BEGIN SELECT RAISE(ABORT, 'the trail is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS cycle_events_no_delete BEFORE DELETE ON cycle_events
+    BEGIN SELECT RAISE(ABORT, 'the trail is append-only'); END;
 """
 # What a version-1 store has beyond version 2: a row per figure (dropped once converted).
 _V1_ONLY = (

@@ -8,6 +8,7 @@ pieces to their view model (lib.services.views) and render what that returns.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date, datetime
 
 import pandas as pd
 import streamlit as st
@@ -17,12 +18,15 @@ from lib.core.labels import SAMPLE_DATA_NOTICE, pick, tr
 from lib.core.periods import period_label, periods_between
 from lib.plan.model import Plan
 from lib.services.settings import Settings, settings_from_env
+from lib.status.confirmation import figure_confirmation
 from lib.status.figures import CurrentFigures
 from lib.status.rollups import section_completion, task_completion
+from lib.status.submissions import OFFICE_TIME
+from lib.store.confirmations import confirmation_states
 from lib.store.repository import ProgressStore
 from lib.ui import data
 from lib.ui.auth import current_settings, current_user, login_form, user_panel
-from lib.ui.filters import Filters, bind_widget, filters_from_query
+from lib.ui.filters import Filters, bind_widget, filters_from_query, unconfirmed_from_query
 from lib.ui.startup import configure_process
 
 PAGES = (
@@ -30,9 +34,22 @@ PAGES = (
     ("sections", "pages/sections.py", "nav_sections", ":material/account_tree:"),
     ("units", "pages/units.py", "nav_units", ":material/groups:"),
     ("risks", "pages/risks.py", "nav_risks", ":material/warning:"),
+    ("supervision", "pages/supervision.py", "nav_supervision", ":material/assignment_late:"),
     ("tasks", "pages/tasks.py", "nav_tasks", ":material/list:"),
     ("upload", "pages/upload.py", "nav_upload", ":material/upload_file:"),
 )
+
+# Pages that show every unit's latest figures as sent, confirmed or not: the upload page
+# compares a new file with them and fills them into a unit's form.
+AS_SENT_PAGES = ("upload",)
+# Pages that act on the leaders' figures whatever the switch says: a 督办单 lists what is
+# behind on confirmed figures (its reminders count figures as sent on their own).
+CONFIRMED_PAGES = ("supervision",)
+
+# Which figures a page counts (PageContext.figures_shown): every figure, for a plan that
+# needs no confirmation; the leaders' default, confirmed figures only; confirmed and
+# unconfirmed ones, by the user's choice; or a page of figures as sent (AS_SENT_PAGES).
+FIGURES_SHOWN = ("all", "confirmed", "unconfirmed", "as_sent")
 
 PRESENT_CSS = """
 <style>
@@ -66,6 +83,7 @@ class PageContext:
     task_ids: frozenset[str]
     auth: AuthSettings
     user: User | None
+    figures_shown: str = "all"  # one of FIGURES_SHOWN
     # what status(), tasks() and sections() computed in this rerun: each is asked for
     # several times per page, and filtering 30,000 statuses again each time adds up
     _memo: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False, compare=False)
@@ -87,13 +105,57 @@ class PageContext:
     def has_figures(self) -> bool:
         return not self.figures.empty
 
+    @property
+    def today(self) -> date:
+        """Today in the office's time (UTC+8), where deadlines and reply dates fall."""
+        return datetime.now(OFFICE_TIME).date()
+
+    @property
+    def sent_figures(self) -> CurrentFigures:
+        """Every unit's latest figure as sent, confirmed or not (read only): what 报送情况
+        and "who reported" count, whichever figures the page's statuses count."""
+        if self.figures_shown == "confirmed":
+            return data.figures_at(str(self.settings.store_file), self.version, frozenset())
+        return self.current_figures
+
+    @property
+    def figures_note(self) -> str:
+        """Which figures the page counts, in words, where the plan requires confirmation
+        ("" otherwise): for the header, and for a deck made from this page's figures."""
+        confirmer = self.plan.confirmation.confirmer
+        if self.figures_shown == "confirmed":
+            return tr("confirmed_only_banner", self.lang, confirmer=confirmer)
+        if self.figures_shown == "unconfirmed":
+            return tr("unconfirmed_banner", self.lang, confirmer=confirmer)
+        if self.figures_shown == "as_sent":
+            return tr("figures_as_sent", self.lang)
+        return ""
+
+    @property
+    def marks_confirmation(self) -> bool:
+        """Whether unconfirmed figures may be in view, so each status row says whether its
+        figure is confirmed (a `confirmation` column, lib/status/confirmation.py)."""
+        return self.figures_shown in ("unconfirmed", "as_sent")
+
     def status(self) -> pd.DataFrame:
-        """Indicator statuses at the as-of period, limited to the tasks in view (read only)."""
+        """Indicator statuses at the as-of period, limited to the tasks in view (read only);
+        with a `confirmation` column when `marks_confirmation`."""
         if "status" not in self._memo:
             full = data.status_at(self.plan, self.current_figures, self.as_of)
             # object dtype: pandas 3's str isin converts each of 10,000 ids on its own
             in_view = full["task_id"].astype(object).isin(self.task_ids)
-            self._memo["status"] = full[in_view].reset_index(drop=True)
+            shown = full[in_view].reset_index(drop=True)
+            if self.marks_confirmation:
+                decisions = data.decisions_at(str(self.settings.store_file), self.version)
+                shown = shown.assign(
+                    confirmation=figure_confirmation(
+                        shown,
+                        decisions,
+                        self.plan.confirmed_indicator_ids(),
+                        states_of=confirmation_states,
+                    )
+                )
+            self._memo["status"] = shown
         return self._memo["status"]
 
     def tasks(self) -> pd.DataFrame:
@@ -122,6 +184,12 @@ class PageContext:
         withdrawal made earlier in this rerun is listed."""
         return data.uploads_at(str(self.settings.store_file), self.store.data_version())
 
+    def replies(self) -> pd.DataFrame:
+        """The 督办单, replies and closings of the trail (kinds issued, replied, closed) as
+        they are now, read like `uploads`; lib/status/replies.py reads them."""
+        trail = data.trail_at(str(self.settings.store_file), self.store.data_version())
+        return trail[trail["kind"].isin(("issued", "replied", "closed"))].reset_index(drop=True)
+
 
 def page_setup(page: str) -> PageContext:
     """Configure the process and the page, render navigation, filters and banners; return
@@ -140,14 +208,19 @@ def page_setup(page: str) -> PageContext:
     plan = data.current_plan(settings)
     store = data.current_store(settings)
     version = store.data_version()
-    figures = data.figures_at(str(settings.store_file), version)
+    params = st.query_params.to_dict()
+    offered = plan.confirmation.required
+    shown = figures_shown(plan, unconfirmed_from_query(params, offered), page)
+    confirmed_only = plan.confirmed_indicator_ids() if shown == "confirmed" else frozenset()
+    figures = data.figures_at(str(settings.store_file), version, confirmed_only)
     periods = periods_between(plan.meta.period_start, plan.meta.period_end)
     filters = filters_from_query(
-        st.query_params.to_dict(),
+        params,
         periods,
         list(plan.sections["section_id"]),
         list(plan.units["unit"]),
-        data.latest_period_at(str(settings.store_file), version) or periods[0],
+        data.latest_period_at(str(settings.store_file), version, confirmed_only) or periods[0],
+        unconfirmed_offered=offered,
     )
     if filters.view == "present":
         st.markdown(PRESENT_CSS, unsafe_allow_html=True)  # static CSS only, never data
@@ -167,9 +240,21 @@ def page_setup(page: str) -> PageContext:
         task_ids=task_ids,
         auth=auth,
         user=user,
+        figures_shown=shown,
     )
     _header(ctx, title)
     return ctx
+
+
+def figures_shown(plan: Plan, unconfirmed: bool, page: str) -> str:
+    """Which figures `page` counts (FIGURES_SHOWN): leaders' views count confirmed figures
+    only unless the user asked for `unconfirmed` ones too; AS_SENT_PAGES count every
+    figure as sent; a plan without confirmation counts every figure everywhere."""
+    if not plan.confirmation.required:
+        return "all"
+    if page in AS_SENT_PAGES:
+        return "as_sent"
+    return "unconfirmed" if unconfirmed and page not in CONFIRMED_PAGES else "confirmed"
 
 
 def _lang_hint() -> str:
@@ -236,6 +321,18 @@ def _sidebar(plan: Plan, filters: Filters, periods: list[str], page: str) -> Non
                 "lead", "_w_lead", filters.lead_only, lambda v: "1" if v else None
             ),
         )
+        if plan.confirmation.required and page not in (*AS_SENT_PAGES, *CONFIRMED_PAGES):
+            st.toggle(
+                tr("include_unconfirmed", lang),
+                key="_w_unconfirmed",
+                help=tr("include_unconfirmed_help", lang, confirmer=plan.confirmation.confirmer),
+                on_change=bind_widget(
+                    "unconfirmed",
+                    "_w_unconfirmed",
+                    filters.unconfirmed,
+                    lambda v: "1" if v else None,
+                ),
+            )
         st.caption(tr("share_hint", lang))
 
 
@@ -256,7 +353,17 @@ def _header(ctx: PageContext, title: str) -> None:
     st.title(title)
     as_of = period_label(ctx.as_of, lang) if ctx.as_of else "-"
     st.caption(f"{tr('app_subtitle', lang)} · {tr('as_of_banner', lang, period=as_of)}")
+    _figures_shown_banner(ctx)
     if ctx.sample_in_use:
         st.warning(pick(SAMPLE_DATA_NOTICE, lang), icon=":material/science:")
     elif not ctx.has_figures:
         st.info(tr("no_figures", lang), icon=":material/info:")
+
+
+def _figures_shown_banner(ctx: PageContext) -> None:
+    """Say which figures the page counts when the plan requires confirmation: a warning
+    when a leaders' view includes unconfirmed ones, a caption otherwise."""
+    if ctx.figures_shown == "unconfirmed":
+        st.warning(ctx.figures_note, icon=":material/pending:")
+    elif ctx.figures_note:
+        st.caption(ctx.figures_note)

@@ -13,7 +13,8 @@ from streamlit.delta_generator import DeltaGenerator
 
 from lib.core.labels import tr
 from lib.output.images import figure_png, slide_figure
-from lib.services.views.elements import ChartView, Download, Kpi, TableView
+from lib.services.views.elements import ChartView, Choices, Download, Kpi, TableView
+from lib.services.views.supervision import DocumentsView, StepOutcome
 from lib.services.views.upload import CheckedUploadView
 
 PLOTLY_CONFIG = {
@@ -109,3 +110,37 @@ def show_validation_report(checked: CheckedUploadView) -> None:
     table(checked.problems)
     for column, item in zip(st.columns(2), checked.report_downloads, strict=True):
         download(item, column)
+
+
+def table_or_note(view: TableView | None, note: str | None) -> None:
+    """The table, or the note said instead of it when there is none."""
+    if view is not None:
+        table(view)
+    elif note:
+        st.caption(note)
+
+
+def choose(label: str, choices: Choices, key: str) -> object:
+    """A selectbox of `choices`, their default chosen at first; the option chosen."""
+    options = list(choices.options)
+    first = options.index(choices.default) if choices.default in options else 0
+    return st.selectbox(label, options, first, format_func=choices.label_of, key=key)
+
+
+def documents(made: DocumentsView | None) -> None:
+    """A download per document, and the zip of them all when there are several."""
+    if made is not None:
+        for item in (*made.files, *([made.zip] if made.zip else [])):
+            download(item)
+
+
+def show_outcome(outcome: StepOutcome) -> None:
+    """What a step said: its success, or its problems (as a table of row, column and
+    message when they are about rows of a file)."""
+    if outcome.ok:
+        st.success(outcome.message)
+    elif outcome.problem_table is not None:
+        st.error(outcome.refusal or "")
+        table(outcome.problem_table)
+    else:
+        show_problems(outcome.problems)

@@ -12,6 +12,7 @@ plan's YAML; `CurrentFigures.key`, the store and its version), never by object i
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -19,12 +20,14 @@ import pandas as pd
 import streamlit as st
 
 from lib.plan.model import Plan
+from lib.services.cycle import confirmation_queue
 from lib.services.settings import Settings, cache_dir_for
 from lib.services.workspace import Workspace, open_workspace
 from lib.status.figures import CurrentFigures
 from lib.status.indicators import indicator_status, latest_reported_period, status_changes
 from lib.status.rollups import filter_scope
 from lib.status.trend import completion_trend
+from lib.store.confirmations import DECISION_COLUMNS, DECISION_KINDS
 from lib.store.repository import ProgressStore
 
 
@@ -60,20 +63,46 @@ def current_store(settings: Settings) -> ProgressStore:
 _BY_KEY = {Plan: lambda plan: plan.key, CurrentFigures: lambda figures: figures.key}
 
 
-@st.cache_resource(max_entries=2, show_spinner=False)
-def figures_at(store_path: str, version: int) -> CurrentFigures:
+# A set of indicator ids hashes by its sorted ids: a frozenset's iteration order (hence a
+# pickle of it) can differ between two equal sets.
+_IDS = {frozenset: lambda ids: tuple(sorted(ids))}
+
+
+@st.cache_resource(max_entries=2, show_spinner=False, hash_funcs=_IDS)
+def figures_at(store_path: str, version: int, confirmed_only: frozenset[str]) -> CurrentFigures:
     """Current values of every (indicator, period) at a store version (shared: read only;
     kept on disk too, so a restarted app does not read them through SQLite again), with
-    their row keys built once for every status computed from them."""
+    their row keys built once for every status computed from them. Figures of the
+    indicators in `confirmed_only` count only once confirmed (the leaders' views); empty:
+    every unit's latest figure as sent."""
     store_file = Path(store_path)
-    frame = ProgressStore(store_file).current_values(cache_dir=cache_dir_for(store_file))
-    return CurrentFigures(frame, key=f"{store_file}@{version}")
+    frame = ProgressStore(store_file).current_values(
+        cache_dir=cache_dir_for(store_file), confirmed_only=confirmed_only
+    )
+    return CurrentFigures(frame, key=f"{store_file}@{version}|{_variant(confirmed_only)}")
+
+
+def _variant(confirmed_only: frozenset[str]) -> str:
+    """What a CurrentFigures key says about which figures count: "all", or "confirmed:"
+    and a digest of the ids, so two plans' confirmed figures never share a key."""
+    if not confirmed_only:
+        return "all"
+    digest = hashlib.sha256("\n".join(sorted(confirmed_only)).encode("utf-8")).hexdigest()
+    return f"confirmed:{digest[:16]}"
+
+
+@st.cache_data(max_entries=16, ttl=3600, show_spinner=False, hash_funcs=_IDS)
+def latest_period_at(store_path: str, version: int, confirmed_only: frozenset[str]) -> str | None:
+    """The latest period with any figure at a store version, of the figures that count
+    (`figures_at`)."""
+    return latest_reported_period(figures_at(store_path, version, confirmed_only))
 
 
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
-def latest_period_at(store_path: str, version: int) -> str | None:
-    """The latest period with any figure at a store version."""
-    return latest_reported_period(figures_at(store_path, version))
+def decisions_at(store_path: str, version: int) -> pd.DataFrame:
+    """The confirmers' decisions (lib/store/confirmations.py DECISION_COLUMNS) at a store
+    version (every decision bumps it)."""
+    return ProgressStore(Path(store_path)).trail(DECISION_KINDS)[DECISION_COLUMNS]
 
 
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
@@ -129,3 +158,29 @@ def scope_at(
 ) -> frozenset[str]:
     """Task ids in view for the section/unit filters."""
     return frozenset(filter_scope(plan, list(sections) or None, unit, lead_only))
+
+
+@st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
+def trail_at(store_path: str, version: int) -> pd.DataFrame:
+    """The quarter's trail (lib/store/trail.py) at a store version."""
+    return ProgressStore(Path(store_path)).trail()
+
+
+def leaders_status_at(plan: Plan, store_path: str, version: int, as_of: str) -> pd.DataFrame:
+    """The whole plan's statuses at `as_of` as leaders' views count them (confirmed figures
+    only where the plan requires confirmation), whatever a page's own choice of figures:
+    what a 督办单 is about (shared, read only)."""
+    return status_at(plan, figures_at(store_path, version, plan.confirmed_indicator_ids()), as_of)
+
+
+def figures_as_sent_at(store_path: str, version: int) -> pd.DataFrame:
+    """Every unit's latest figures as sent, confirmed or not: whether a unit has reported
+    (shared, read only)."""
+    return figures_at(store_path, version, frozenset()).frame
+
+
+@st.cache_data(max_entries=16, ttl=3600, show_spinner=False, hash_funcs=_BY_KEY)
+def confirmation_queue_at(plan: Plan, store_path: str, version: int) -> pd.DataFrame:
+    """The uploads holding figures that need confirmation, with their states
+    (lib/services/cycle.py confirmation_queue), at a store version (every decision bumps it)."""
+    return confirmation_queue(plan, ProgressStore(Path(store_path)))

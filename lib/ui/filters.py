@@ -17,7 +17,9 @@ from lib.core.periods import parse_period
 
 @dataclass(frozen=True)
 class Filters:
-    """The view a user has chosen: language, as-of period, sections, unit, lead-only."""
+    """The view a user has chosen: language, as-of period, sections, unit, lead-only,
+    presentation view and whether unconfirmed figures are shown too (only offered by a plan
+    that requires confirmation; leaders' views count confirmed figures otherwise)."""
 
     lang: str
     period: str | None
@@ -25,6 +27,7 @@ class Filters:
     unit: str | None
     lead_only: bool
     view: str
+    unconfirmed: bool = False
 
     def query_params(self) -> dict[str, str]:
         """The non-default filters as URL query parameters."""
@@ -39,7 +42,15 @@ class Filters:
             params["lead"] = "1"
         if self.view != "normal":
             params["view"] = self.view
+        if self.unconfirmed:
+            params["unconfirmed"] = "1"
         return params
+
+
+def unconfirmed_from_query(params: dict[str, str], offered: bool) -> bool:
+    """Whether the URL asks for unconfirmed figures too (`unconfirmed=1`); never when the
+    plan does not offer the choice (`offered`: it requires confirmation)."""
+    return offered and params.get("unconfirmed") == "1"
 
 
 def filters_from_query(
@@ -48,8 +59,11 @@ def filters_from_query(
     section_ids: list[str],
     units: list[str],
     default_period: str | None,
+    *,
+    unconfirmed_offered: bool = False,
 ) -> Filters:
-    """Parse and sanitise query parameters; anything unknown falls back to its default."""
+    """Parse and sanitise query parameters; anything unknown falls back to its default.
+    `unconfirmed_offered`: the plan requires confirmation, so `unconfirmed=1` counts."""
     lang = "en" if params.get("lang") == "en" else "zh"
     period = parse_period(params.get("period"))
     sections = tuple(s for s in (params.get("sections") or "").split(",") if s in section_ids)
@@ -61,6 +75,7 @@ def filters_from_query(
         unit=unit,
         lead_only=params.get("lead") == "1" and unit is not None,
         view="present" if params.get("view") == "present" else "normal",
+        unconfirmed=unconfirmed_from_query(params, unconfirmed_offered),
     )
 
 

@@ -13,6 +13,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -20,9 +22,11 @@ import pytest
 
 from lib.ingest.report import validate_progress
 from lib.plan.loader import load_plan
+from lib.plan.model import Plan
 from lib.services.settings import DEFAULT_PLAN_FILE, SAMPLE_PROGRESS_FILE
 from lib.services.uploads import import_sample, import_upload
 from lib.store.repository import ProgressStore
+from lib.store.trail import TrailEntry
 from tests.support import admin
 
 REPO = Path(__file__).resolve().parents[2]
@@ -38,20 +42,29 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _seed(store_path: Path) -> None:
+def _seed_sample(store_path: Path) -> tuple[Plan, ProgressStore]:
+    """A store holding the sample figures as the demo store does (sample, confirmed)."""
     plan = load_plan(DEFAULT_PLAN_FILE)
     store = ProgressStore(store_path)
     content = SAMPLE_PROGRESS_FILE.read_bytes()
     report = validate_progress(content, SAMPLE_PROGRESS_FILE.name, plan)
     now = datetime(2014, 10, 15, tzinfo=UTC)
-    import_sample(store, report, content=content, file_name="progress.csv", now=now)
+    import_sample(store, report, content=content, file_name="progress.csv", now=now, plan=plan)
+    return plan, store
+
+
+def _seed(store_path: Path) -> None:
+    plan, store = _seed_sample(store_path)
+    now = datetime(2014, 10, 15, tzinfo=UTC)
     hostile = f"指标编号,报告期,完成值,进展情况,填报单位\nT16-1,2014Q3,70,{XSS_NOTE},市住建局\n"
     content = hostile.encode("utf-8-sig")
     report = validate_progress(content, "xss.csv", plan, stored=store.current_values())
     assert report.ok, report.problems
-    import_upload(
+    hostile_upload = import_upload(
         store, report, content=content, file_name="xss.csv", user=admin("<b>tester</b>"), now=now
     )
+    # confirmed, so the leaders' pages count it and show its note
+    store.record(TrailEntry("confirmed", "市统计局 核准", upload_id=hostile_upload), now=now)
 
 
 def _wait_until_healthy(proc: subprocess.Popen, url: str) -> None:
@@ -74,17 +87,17 @@ def _wait_until_healthy(proc: subprocess.Popen, url: str) -> None:
     pytest.fail(f"streamlit did not become healthy within {HEALTH_DEADLINE_SECONDS} s")
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory) -> str:
-    store_path = tmp_path_factory.mktemp("browser") / "progress.sqlite3"
-    _seed(store_path)
+@contextmanager
+def running_app(store_path: Path, *options: str) -> Iterator[str]:
+    """The dashboard served on a free port from `store_path` (with streamlit `options`),
+    healthy; its URL. Stopped with its whole process group afterwards."""
     port = _free_port()
     env = {**os.environ, "PROGRESS_DB": str(store_path)}
     env.pop("PLAN_FILE", None)
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"),
          "--server.port", str(port), "--server.headless", "true",
-         "--browser.gatherUsageStats", "false"],
+         "--browser.gatherUsageStats", "false", *options],
         cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         start_new_session=True,
     )  # fmt: skip
@@ -98,6 +111,14 @@ def server(tmp_path_factory) -> str:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory) -> Iterator[str]:
+    store_path = tmp_path_factory.mktemp("browser") / "progress.sqlite3"
+    _seed(store_path)
+    with running_app(store_path) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

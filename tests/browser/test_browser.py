@@ -11,6 +11,7 @@ PAGES = [
     ("sections", "分项进展", "Sections", True),
     ("units", "责任单位", "Units", True),
     ("risks", "风险预警", "At risk", False),
+    ("supervision", "督办", "Supervision", False),
     ("tasks", "任务清单", "Tasks", False),
     ("upload", "数据上传", "Upload", False),
 ]

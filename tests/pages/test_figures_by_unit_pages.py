@@ -9,6 +9,8 @@ from pathlib import Path
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 
+from lib.auth.accounts import Role, User
+from lib.services import cycle
 from lib.services.uploads import checked_upload, import_upload
 from tests.support import analyst
 
@@ -41,8 +43,19 @@ def table_with(at: AppTest, heading: str) -> pd.DataFrame:
     return tables[0]
 
 
+def confirm_all(store, plan) -> None:
+    """The statistics bureau confirms every upload waiting (leaders' views count them)."""
+    bureau = User("统计局 王", Role.CONFIRMER, "local", "市统计局")
+    for upload_id in cycle.confirmation_queue(plan, store).query("state == 'pending'")["id"]:
+        cycle.confirm_figures(store, plan, int(upload_id), user=bureau, now=datetime.now(UTC))
+
+
 def test_a_tasks_detail_shows_its_figures_by_unit(sample_store, plan):
     send_county_figures(sample_store, plan)
+    at = page("pages/sections.py", {"task": "T16", "period": "2014Q3"})
+    assert not at.exception  # unconfirmed, the counties' figures are not the leaders' yet
+    assert "鼎湖区政府" not in table_with(at, "数据来源单位")["数据来源单位"].tolist()
+    confirm_all(sample_store, plan)
     at = page("pages/sections.py", {"task": "T16", "period": "2014Q3"})
     assert not at.exception
     assert any("各单位报送数据（截至 2014Q3）" in m.value for m in at.markdown)

@@ -14,6 +14,7 @@ PAGES = [
     "pages/sections.py",
     "pages/units.py",
     "pages/risks.py",
+    "pages/supervision.py",
     "pages/tasks.py",
     "pages/upload.py",
 ]

@@ -107,6 +107,16 @@ def table_view(
     return TableView(shown, key, progress, height)
 
 
+def with_confirmation_key(keys: Iterable[str], rows: pd.DataFrame) -> list[str]:
+    """`keys` with the figure's 核准 state after its value when the rows carry one (a view
+    that includes unconfirmed figures marks them; lib/output/tables.indicator_rows)."""
+    keys = list(keys)
+    if "confirmation" not in rows.columns or "confirmation" in keys:
+        return keys
+    at = keys.index("value") + 1 if "value" in keys else len(keys)
+    return [*keys[:at], "confirmation", *keys[at:]]
+
+
 def problem_messages(problems: Iterable[Problem], lang: str) -> tuple[str, ...]:
     """One message per problem in `lang`, with its location when it has one."""
     messages = []

@@ -28,6 +28,7 @@ from lib.services.views.elements import (
 from lib.status.codes import STATUS_ORDER
 from lib.status.figures import CurrentFigures
 from lib.status.indicators import at_risk_indicators
+from lib.status.replies import supervision_by_indicator
 from lib.status.rollups import overall_summary
 
 KPI_SLOTS = 5  # tasks, indicators, completion, expected, at risk: one row
@@ -71,10 +72,14 @@ def overview_view(
     lang: str,
     sample_in_use: bool,
     made_on: date,
+    trail: pd.DataFrame | None = None,
+    figures_note: str = "",
 ) -> OverviewView:
     """The overview of the tasks in view. `trend` and `changes` (completion per period, and
     the statuses changed since the previous period, for the whole plan) are asked for only
-    when the page shows them."""
+    when the page shows them. The deck's at-risk slides show the replies to the 督办单 of
+    `trail` (lib/store/trail.py rows; None: no reply column), overdue as of `made_on`; its
+    sources slide says which figures it counts (`figures_note`, e.g. confirmed only)."""
     summary = overall_summary(status, tasks)
     headline = (
         Kpi(tr("kpi_tasks", lang), summary["task_count"]),
@@ -113,7 +118,14 @@ def overview_view(
         briefing=Download(
             tr("brief_pptx", lang),
             lambda: briefing_deck(
-                plan, figures, as_of, made_on=made_on, lang=lang, sample=sample_in_use
+                plan,
+                figures,
+                as_of,
+                made_on=made_on,
+                lang=lang,
+                sample=sample_in_use,
+                replies=None if trail is None else supervision_by_indicator(trail, as_of, made_on),
+                figures_note=figures_note,
             ),
             file_name=f"briefing_{as_of}.pptx",
             mime=PPTX_MIME,

@@ -25,6 +25,7 @@ from lib.services.views.elements import (
     chart_stamp,
     percent,
     table_view,
+    with_confirmation_key,
 )
 
 # A city's plan has about ten sections, each opened on its own; beyond this many sections
@@ -189,7 +190,9 @@ def task_detail_view(
         units_label=tr("units_label", lang),
         units_text=units_text,
         indicators_label=tr("indicators_label", lang),
-        indicators=table_view(indicators, DETAIL_KEYS, lang, key="task_indicators"),
+        indicators=table_view(
+            indicators, with_confirmation_key(DETAIL_KEYS, indicators), lang, key="task_indicators"
+        ),
         breakdown_label=tr("breakdown_heading", lang, period=as_of or "-"),
         breakdown_intro=tr("breakdown_intro", lang),
         breakdown=breakdown,

@@ -9,7 +9,7 @@ import pandas as pd
 
 from lib.auth.accounts import User
 from lib.core.errors import UserInputError
-from lib.core.labels import PREVIEW_CHANGE_LABELS, pick, tr
+from lib.core.labels import CONFIRMATION_LABELS, PREVIEW_CHANGE_LABELS, pick, tr
 from lib.core.periods import period_label, periods_between
 from lib.ingest.report import ValidationReport
 from lib.output.tables import figure_role_labels, unit_names
@@ -40,6 +40,7 @@ from lib.services.views.elements import (
 from lib.store.repository import ProgressStore
 
 HISTORY_KEYS = ["id", "file_name", "uploaded_by", "uploaded_at", "row_count", "upload_status"]
+NO_CONFIRMATION = "—"  # an upload holding no figure that needs confirming
 CONFLICT_KEYS = [
     "indicator_id", "name", "period", "headline_reporter", "headline_value", "reporter", "value",
     "difference",
@@ -304,9 +305,11 @@ def import_checked_upload(
     user: User,
     now: datetime,
     lang: str,
+    plan: Plan | None = None,
 ) -> ActionOutcome:
     """Import a file that passed its check (lib.services.uploads checks the user's role);
-    what to say afterwards: the new upload's id, or why it was refused."""
+    what to say afterwards: the new upload's id, or why it was refused, and (with `plan`)
+    how many of its figures wait for the confirmer before leaders' views count them."""
     if checked.report is None:
         raise ValueError("only a checked, readable upload can be imported")
     try:
@@ -315,18 +318,41 @@ def import_checked_upload(
         )
     except UserInputError as exc:
         return ActionOutcome(None, problem_messages(exc.problems, lang))
+    waiting = 0
+    if plan is not None and plan.confirmation.required:
+        ids = plan.confirmed_indicator_ids()
+        waiting = int(checked.report.rows["indicator_id"].astype(object).isin(ids).sum())
+    if waiting:
+        confirmer = plan.confirmation.confirmer
+        said = tr("imported_needs_confirmation", lang, id=upload_id, n=waiting, confirmer=confirmer)
+        return ActionOutcome(said)
     return ActionOutcome(tr("imported", lang, id=upload_id))
 
 
-def upload_history_view(uploads: pd.DataFrame, user: User | None, lang: str) -> UploadHistoryView:
-    """The ledger (newest first) and the active uploads `user` may withdraw."""
+def upload_history_view(
+    uploads: pd.DataFrame,
+    user: User | None,
+    lang: str,
+    plan: Plan | None = None,
+    confirmations: pd.DataFrame | None = None,
+) -> UploadHistoryView:
+    """The ledger (newest first) and the active uploads `user` may withdraw; where `plan`
+    requires confirmation, each upload's 核准 state from `confirmations`
+    (lib/services/cycle.py confirmation_queue), "—" for one with nothing to confirm."""
     heading, label = tr("history", lang), tr("withdraw_id", lang)
     button = tr("withdraw", lang)
     if uploads.empty:
         return UploadHistoryView(heading, tr("no_uploads", lang), None, (), label, button)
     shown = uploads.rename(columns={"status": "upload_status"})
+    keys = HISTORY_KEYS
+    if plan is not None and plan.confirmation.required and confirmations is not None:
+        states = pd.Series(confirmations["state"].to_numpy(), index=confirmations["id"].to_numpy())
+        labels = {state: pick(pair, lang) for state, pair in CONFIRMATION_LABELS.items()}
+        found = states.reindex(shown["id"].to_numpy()).map(labels).fillna(NO_CONFIRMATION)
+        shown = shown.assign(confirmation=found.to_numpy())
+        keys = [*HISTORY_KEYS, "confirmation"]
     mine = tuple(withdrawable_upload_ids(uploads, user))
-    ledger = table_view(shown, HISTORY_KEYS, lang, key="uploads")
+    ledger = table_view(shown, keys, lang, key="uploads")
     return UploadHistoryView(heading, None, ledger, mine, label, button)
 
 

@@ -105,9 +105,10 @@ def test_malformed_hash_never_matches_and_never_raises(malformed):
 # --- roles --------------------------------------------------------------------------------
 
 
-def test_roles_are_ordered_viewer_analyst_admin():
-    assert Role.VIEWER < Role.ANALYST < Role.ADMIN
-    assert [role_from_text(t) for t in ("viewer", "Analyst", " ADMIN ")] == list(Role)
+def test_roles_are_ordered_viewer_analyst_confirmer_admin():
+    assert Role.VIEWER < Role.ANALYST < Role.CONFIRMER < Role.ADMIN
+    texts = ("viewer", "Analyst", "confirmer", " ADMIN ")
+    assert [role_from_text(t) for t in texts] == list(Role)
     with pytest.raises(ValueError, match="superuser"):
         role_from_text("superuser")
 

@@ -18,6 +18,7 @@ import pytest
 from lib.core.errors import PlanError, Problem
 from lib.plan.loader import load_plan, parse_plan, plan_summary
 from lib.plan.units import resolve_unit
+from tests.support import FOREST_PLAN_YAML, forest_plan
 
 REPO = Path(__file__).resolve().parents[3]
 REAL_PLAN = REPO / "data" / "tasks_2014.yaml"
@@ -506,8 +507,12 @@ def test_load_plan_reads_a_broken_file_from_disk(tmp_path: Path) -> None:
 def test_real_plan_loads_with_expected_counts() -> None:
     plan = load_plan(REAL_PLAN)
     counts = (len(plan.sections), len(plan.tasks), len(plan.indicators), len(plan.units))
-    assert counts == (10, 39, 73, 57)
-    assert plan_summary(plan) == "10 sections, 39 tasks, 73 indicators, 57 units"
+    # 57 units the tasks name, and 市统计局, named in task (三十八) as the confirmer
+    assert counts == (10, 39, 73, 58)
+    assert plan.confirmation.confirmer == "市统计局"
+    assert plan.confirmation.confirmer in set(plan.units["unit"])
+    assert not plan.responsibilities["unit"].eq("市统计局").any()
+    assert plan_summary(plan) == "10 sections, 39 tasks, 73 indicators, 58 units"
     assert (plan.period_start, plan.period_end) == (date(2014, 1, 1), date(2014, 12, 31))
 
 
@@ -519,3 +524,23 @@ def test_a_plan_sets_when_figures_are_due_within_a_quarter() -> None:
     (problem,) = problems_of(wrong)
     assert (problem.path, problem.value) == ("reporting.due_days", "200")
     assert_bilingual(problem)
+
+
+def test_confirmation_needs_a_registered_confirmer_and_is_off_by_default() -> None:
+    assert not forest_plan().confirmation.required
+    assert forest_plan().confirmed_indicator_ids() == frozenset()
+    for confirmation, code in (
+        ("confirmation: {required: true}", "confirmer_missing"),
+        ("confirmation: {required: true, confirmer: 市统计局}", "unknown_confirmer"),
+    ):
+        with pytest.raises(PlanError) as refused:
+            parse_plan(FOREST_PLAN_YAML.replace("units:", f"{confirmation}\nunits:", 1))
+        assert code in [p.code for p in refused.value.problems]
+    confirmed = parse_plan(
+        FOREST_PLAN_YAML.replace(
+            "units:", "confirmation: {required: true, confirmer: 市林业局}\nunits:", 1
+        )
+    )
+    assert confirmed.confirmation.confirmer == "市林业局"
+    kinds = confirmed.indicators.set_index("indicator_id")["kind"]
+    assert confirmed.confirmed_indicator_ids() == frozenset(kinds[kinds == "quantity"].index)

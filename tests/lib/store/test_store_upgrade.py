@@ -8,6 +8,7 @@ lib/store/ as it was, and what it held is read back with version-1 semantics in 
 from __future__ import annotations
 
 import sqlite3
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,8 @@ import pytest
 import lib.store.schema
 from lib.core.errors import StoreError
 from lib.store.repository import ProgressStore
+from lib.store.schema import SCHEMA_VERSION
+from lib.store.trail import TrailEntry
 from tests.support import dump, stored_figures
 
 # The store's schema at SCHEMA_VERSION 1, verbatim. It repeats lib/store/schema.py on purpose:
@@ -223,7 +226,7 @@ def test_v1_store_is_converted_without_losing_anything(v1_path):
     assert store_view(store) == before
     assert store.has_sample_data()
     version, names = schema_of(v1_path)
-    assert version == 2 and "figure_batches" in names
+    assert version == SCHEMA_VERSION == 3 and {"figure_batches", "cycle_events"} <= names
     assert not names & {"figures", "figures_by_key", "figures_no_update", "figures_no_delete"}
     assert {"figure_batches_no_update", "figure_batches_no_delete", "uploads_no_delete"} <= names
     conn = sqlite3.connect(v1_path)
@@ -278,3 +281,29 @@ def test_conversion_refuses_a_v1_store_whose_ledger_disagrees(v1_path):
     assert (problem.code, problem.value) == ("store_upgrade_failed", "2")
     assert "第 2 批上传" in problem.message_zh and "nothing was changed" in problem.message_en
     assert v1_path.read_bytes() == before_bytes and schema_of(v1_path)[0] == 1
+
+
+def test_v2_store_gains_the_trail_and_keeps_its_figures(tmp_path, v1_path):
+    """A version-2 store (today's tables without the trail) opens with an empty trail."""
+    before = store_view(ProgressStore(v1_path))  # v1 -> current, then back to version 2
+    conn = sqlite3.connect(v1_path, isolation_level=None)
+    try:
+        for statement in (
+            "DROP TRIGGER cycle_events_no_update",
+            "DROP TRIGGER cycle_events_no_delete",
+            "DROP INDEX cycle_events_by_kind",
+            "DROP TABLE cycle_events",
+            "PRAGMA user_version = 2",
+        ):
+            conn.execute(statement)
+    finally:
+        conn.close()
+    store = ProgressStore(v1_path)
+    assert store_view(store) == before
+    version, names = schema_of(v1_path)
+    assert version == 3 and {"cycle_events", "cycle_events_no_update"} <= names
+    assert store.trail().empty
+    store.record(
+        TrailEntry("confirmed", "统计局", upload_id=1), now=datetime(2014, 10, 1, tzinfo=UTC)
+    )
+    assert store.trail()["upload_id"].tolist() == [1]

@@ -119,7 +119,7 @@ def test_no_task_in_view_says_so(plan, frames_at):
 def test_briefing_deck_is_written_only_when_asked(plan, frames_at, monkeypatch):
     written = []
 
-    def fake_deck(plan_, progress, as_of, *, made_on, lang, sample):
+    def fake_deck(plan_, progress, as_of, *, made_on, lang, sample, replies=None, figures_note=""):
         written.append((as_of, made_on, lang, sample))
         return b"pptx"
 
