@@ -7,12 +7,10 @@ from lib.services.views.risks import risk_controls, risks_view
 from lib.ui.chrome import page_setup, present_view_footer
 from lib.ui.components import download, table
 
-REPLY_ROW_HEIGHT = 84  # px: above 4rem the grid wraps a cell's text (about three lines)
-
 ctx = page_setup("risks")
 if not ctx.has_figures:
     st.stop()
-controls = risk_controls(ctx.lang)
+controls = risk_controls(ctx.lang, st.query_params.get("statuses"))
 st.caption(controls.intro)
 chosen = st.pills(
     controls.status_label,
@@ -33,14 +31,8 @@ table(view.table)
 with st.expander(view.replies_heading, icon=":material/forum:"):
     if view.replies is None:
         st.caption(view.replies_note)
-    else:  # st.dataframe shows cell text as text: a reply cannot inject markup
-        st.dataframe(
-            view.replies.frame,
-            hide_index=True,
-            width="stretch",
-            row_height=REPLY_ROW_HEIGHT,
-            key=view.replies.key,
-        )
+    else:  # the grid shows cell text as text: a reply cannot inject markup
+        table(view.replies)
 # the 督办清单 files are written when a button is clicked, not on every rerun
 for column, item in zip(st.columns(len(view.downloads)), view.downloads, strict=True):
     download(item, column)

@@ -20,7 +20,10 @@ from lib.ui.components import download, show_problems, show_validation_report, t
 
 ctx = page_setup("upload")
 lang, user = ctx.lang, ctx.user
-view = upload_view(ctx.plan, user, ctx.auth.mode, lang, ctx.figures)
+view = upload_view(
+    ctx.plan, user, ctx.auth.mode, lang, ctx.figures,
+    max_upload_mb=int(st.get_option("server.maxUploadSize")),
+)  # fmt: skip
 st.caption(view.intro)
 if view.single_user_note:
     st.info(view.single_user_note, icon=":material/person:")
@@ -59,6 +62,8 @@ if view.may_upload:
         help=view.unit_help,
         key="upload_unit",
     )
+    if view.choose_file_hint:  # the chooser's own words are English whatever the language
+        st.caption(view.choose_file_hint)
     uploaded = st.file_uploader(
         view.choose_file_label, type=list(view.file_types), key="progress_upload"
     )

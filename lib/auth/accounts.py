@@ -44,7 +44,7 @@ _SCRYPT_MAXMEM = 256 * 1024 * 1024
 MIN_PASSWORD_LENGTH = 8
 MAX_NAME_LENGTH = 64
 OIDC_REQUIRED_KEYS = ("redirect_uri", "cookie_secret")
-_SECTIONS = ("auth", "roles", "accounts", "access")
+_SECTIONS = ("auth", "roles", "units", "accounts", "access")
 
 
 class Role(IntEnum):
@@ -96,6 +96,7 @@ class AuthSettings:
     accounts: dict[str, LocalAccount] = field(default_factory=dict, hash=False)
     oidc_roles: dict[str, Role] = field(default_factory=dict, hash=False)
     oidc_providers: tuple[str, ...] = ()
+    oidc_units: dict[str, str] = field(default_factory=dict, hash=False)
 
 
 # --- roles --------------------------------------------------------------------------------
@@ -209,9 +210,12 @@ def auth_settings(secrets_map: Mapping[str, object]) -> AuthSettings:
     if "auth" in secrets_map:
         providers = _oidc_providers(auth, problems)
         roles = _oidc_roles(_table(secrets_map, "roles", problems), problems)
+        units = _oidc_units(_table(secrets_map, "units", problems), problems)
         if problems:
             raise AuthConfigError(problems)
-        return AuthSettings("oidc", must_log_in, oidc_roles=roles, oidc_providers=providers)
+        return AuthSettings(
+            "oidc", must_log_in, oidc_roles=roles, oidc_providers=providers, oidc_units=units
+        )
     accounts = _accounts(_table(secrets_map, "accounts", problems), problems)
     if problems:
         raise AuthConfigError(problems)
@@ -265,6 +269,20 @@ def _oidc_roles(table: Mapping, problems: list[Problem]) -> dict[str, Role]:
                 )
             )
     return roles
+
+
+def _oidc_units(table: Mapping, problems: list[Problem]) -> dict[str, str]:
+    """`[units]`: e-mail or subject -> the unit the person answers for (as `unit` does for a
+    local account)."""
+    units: dict[str, str] = {}
+    for who, unit in table.items():
+        if isinstance(unit, str) and unit.strip():
+            units[str(who).strip().lower()] = unit.strip()
+        else:
+            problems.append(
+                _config_problem(f"units.{who}", "应为单位名称", "must be a unit name", unit)
+            )
+    return units
 
 
 def _accounts(table: Mapping, problems: list[Problem]) -> dict[str, LocalAccount]:
@@ -394,7 +412,8 @@ def local_user(settings: AuthSettings, name: str) -> User | None:
 
 
 def oidc_user(settings: AuthSettings, user_info: Mapping[str, object]) -> User | None:
-    """The user behind `st.user` (None unless logged in); role from [roles], else viewer.
+    """The user behind `st.user` (None unless logged in); role from [roles], else viewer;
+    unit from [units], else none (the office's own staff).
 
     The name is the lower-cased e-mail (or the subject when the provider gives none). An
     e-mail the provider marks unverified never grants a role.
@@ -408,9 +427,11 @@ def oidc_user(settings: AuthSettings, user_info: Mapping[str, object]) -> User |
     if not name:
         return None
     role = settings.oidc_roles.get(subject.lower(), Role.VIEWER) if subject else Role.VIEWER
+    unit = settings.oidc_units.get(subject.lower(), "") if subject else ""
     if email and verified:
         role = max(role, settings.oidc_roles.get(email, Role.VIEWER))
-    return User(name, role, "oidc")
+        unit = settings.oidc_units.get(email, unit)
+    return User(name, role, "oidc", unit)
 
 
 def visitor(settings: AuthSettings) -> User | None:

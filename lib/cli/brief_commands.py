@@ -156,7 +156,9 @@ def _chart(name: str, inputs: _Inputs, lang: str) -> tuple[go.Figure, list[objec
     tasks = task_completion(inputs.plan, status)
     sections = section_completion(inputs.plan, tasks)
     if name == "section":
-        return charts.completion_by_section_figure(sections, lang), upload_ids
+        return charts.completion_by_section_figure(
+            sections, lang, inputs.plan.thresholds
+        ), upload_ids
     matrix = responsibility_matrix(inputs.plan, tasks)
     return charts.responsibility_heatmap_figure(matrix, sections, lang), upload_ids
 

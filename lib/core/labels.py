@@ -27,13 +27,20 @@ STATUS_LABELS: dict[str, tuple[str, str]] = {
     "met": ("已完成", "Met"),
 }
 
+# One colour per status, for status only, on every page, chart, PNG and slide. The risks are
+# strong reds/oranges, no report a neutral grey, on track and met muted light blue and green.
+# Relative luminance (WCAG) rises as severity falls, so the order survives a grey print:
+# overdue 0.050, behind 0.180, no_report 0.319, watch 0.498, on_track 0.637, met 0.761 (each
+# pair >= 0.12 apart). Under simulated protanopia/deuteranopia (Machado 2009) each pair stays
+# >= 0.08 apart in luminance and >= 24 apart in CIELAB dE76, where the old red #D62728 and
+# green #2CA02C merged; tests/lib/output/test_colours.py checks both.
 STATUS_COLORS: dict[str, str] = {
-    "overdue": "#8B1A1A",
-    "behind": "#D62728",
-    "no_report": "#9E9E9E",
-    "watch": "#F0A202",
-    "on_track": "#2E86AB",
-    "met": "#2CA02C",
+    "overdue": "#7F1212",
+    "behind": "#C85000",
+    "no_report": "#999999",
+    "watch": "#F0B030",
+    "on_track": "#B5D5F0",
+    "met": "#D0EAC0",
 }
 
 RESPONSIBILITY_ROLES: dict[str, tuple[str, str]] = {
@@ -114,6 +121,15 @@ CHART_TEXT: dict[str, tuple[str, str]] = {
     "partner_mark": ("配{n}", "P{n}"),
     "lead_tasks": ("牵头", "Lead"),
     "partner_tasks": ("配合", "Partner"),
+    "pace": ("进度差距", "Pace"),
+    "pace_legend": ("条形颜色 = 与应达进度的差距：", "Bar colour = gap to expected pace:"),
+    "pace_on": ("超前或落后不超过 {amber} 个百分点", "Ahead or at most {amber} points behind"),
+    "pace_watch": ("落后 {amber}–{red} 个百分点", "{amber}–{red} points behind"),
+    "pace_behind": ("落后 {red} 个百分点以上", "Over {red} points behind"),
+    "pace_done": ("已全部完成", "Complete"),
+    "worst_header": ("最差指标状态", "Worst indicator status"),
+    "cell_legend": ("单元格颜色 = 最差状态：", "Cell colour = worst status:"),
+    "status_caption": ("颜色表示指标状态", "Colour shows indicator status"),
 }
 
 # Slide titles, lines and notes of the briefing deck, (zh, en); used by lib/output/briefing.py.
@@ -124,21 +140,47 @@ BRIEFING_TEXT: dict[str, tuple[str, str]] = {
     "made_on": ("制作日期 {}", "Made on {}"),
     "overview": ("总体情况", "Overview"),
     "tasks": ("重点任务", "Tasks"),
-    "indicators": ("考核指标", "Indicators"),
+    "indicators": ("跟踪指标", "Indicators"),
     "completion": ("总体完成度", "Overall completion"),
     "expected": ("应达进度", "Expected by now"),
     "status_counts": (
         "按状态统计（任务取其指标中最差的状态）",
         "By status (a task takes the worst status of its indicators)",
     ),
-    "section_chart": ("各部分完成情况", "Completion by section"),
-    "heatmap": ("责任单位分工", "Responsibilities by unit"),
+    "section_chart": ("各分节完成度", "Completion by section"),
+    "heatmap": (
+        "责任单位 × 分节 · 按最差状态着色",
+        "Units and sections · colour: worst status",
+    ),
+    "page": ("{}（{}/{}）", "{} ({}/{})"),
+    "conclusion": ("总体结论", "Conclusion"),
+    "concl_pace": (
+        "总体完成度 {}，按时序应达 {}，{}。",
+        "Overall completion {}, {} expected by now: {}.",
+    ),
+    "concl_ahead": ("快于应达进度 {} 个百分点", "{} points ahead of pace"),
+    "concl_behind": ("慢于应达进度 {} 个百分点", "{} points behind pace"),
+    "concl_on_pace": ("与应达进度持平", "on pace"),
+    "concl_no_pace": ("尚无可比较的进度", "no pace to compare yet"),
+    "concl_counts": (
+        "{} 项重点任务、{} 项跟踪指标中：已逾期 {} 项，落后 {} 项，未报送 {} 项；另有关注 {} 项。",
+        "Of {} tasks and {} indicators: {} overdue, {} behind, {} not reported; {} more on watch.",
+    ),
+    "concl_where": ("落后、逾期和未报送主要集中在：{}。", "Mostly in: {}."),
+    "concl_units": ("涉及最多的牵头单位：{}。", "Lead units with most of them: {}."),
+    "concl_item": ("{}（{} 项）", "{} ({})"),
+    "concl_none": (
+        "没有落后、已逾期或未报送的跟踪指标。",
+        "No indicator is behind, overdue or unreported.",
+    ),
+    "sections": ("各分节任务进展", "Tasks by section"),
+    "continued": ("（续）", " (continued)"),
     "section": ("{}、{}", "Section {}: {}"),
     "section_line": (
         "{} 项任务 · 完成度 {} · 应达进度 {} · 状态：{}",
         "{} tasks · completion {} · expected {} · status: {}",
     ),
-    "at_risk": ("风险预警 ({}/{})", "At-risk indicators ({}/{})"),
+    "at_risk": ("风险预警", "At-risk indicators"),
     "no_risk": (
         "本期无落后、逾期或未报送的指标。",
         "No indicator is behind, overdue or unreported.",
@@ -320,6 +362,11 @@ CONFIRMATION_LABELS: dict[str, tuple[str, str]] = {
     "returned": ("已退回", "returned"),
     "not_required": ("无需核准", "not required"),
 }
+# An upload batch's state in the ledger (lib/store/repository.py `uploads.status`).
+UPLOAD_STATUS_LABELS: dict[str, tuple[str, str]] = {
+    "active": ("有效", "Active"),
+    "withdrawn": ("已撤回", "Withdrawn"),
+}
 
 
 def column_labels(keys: list[str], lang: str) -> dict[str, str]:
@@ -368,6 +415,29 @@ UI_TEXT: dict[str, tuple[str, str]] = {
     "kpi_completion": ("总体完成度", "Overall completion"),
     "kpi_expected": ("按时序应达", "Expected by now"),
     "kpi_at_risk": ("需督办指标", "Indicators needing follow-up"),
+    # the overview's first screen: the completion KPI's delta, the conclusion, the top risks
+    "kpi_gap_delta": ("{gap} 个百分点（比应达）", "{gap} pts vs expected"),
+    "conclusion_behind": (
+        "{tasks} 项任务中 {n} 项落后或逾期，主要在 {where}",
+        "{n} of {tasks} tasks are behind or overdue, mainly in {where}",
+    ),
+    "conclusion_none_behind": (
+        "{tasks} 项任务均未落后或逾期",
+        "None of the {tasks} tasks is behind or overdue",
+    ),
+    "conclusion_section": ("{section}（{n} 项）", "{section} ({n})"),
+    "conclusion_indicators": (
+        "{indicators} 项指标中 {parts}",
+        "of {indicators} indicators, {parts}",
+    ),
+    "conclusion_no_report": ("{n} 项未报送", "{n} not reported"),
+    "conclusion_watch": ("{n} 项需关注", "{n} on watch"),
+    "top_risks": ("最需督办的指标", "Indicators most in need of follow-up"),
+    "top_risks_all": ("查看全部 {n} 项需督办指标", "All {n} indicators needing follow-up"),
+    "status_count_help": (
+        "在风险预警页查看这些指标",
+        "Open these indicators on the At-risk page",
+    ),
     "status_changes": ("本期状态变化的指标", "Indicators whose status changed this period"),
     "no_status_changes": (
         "与上期相比没有状态变化。",
@@ -426,6 +496,13 @@ UI_TEXT: dict[str, tuple[str, str]] = {
     "template_xlsx": ("下载填报模板 (Excel)", "Download template (Excel)"),
     "template_csv": ("下载填报模板 (CSV)", "Download template (CSV)"),
     "choose_file": ("选择文件", "Choose a file"),
+    # said above the file chooser, whose own words Streamlit shows only in English
+    "choose_file_hint": (
+        "把文件拖到下方框内（Drag and drop a file here），或点击框内的“Upload”按钮选择文件；"
+        "格式 {types}，每个文件不超过 {mb} MB（Limit {mb}MB per file）。",
+        "Drag a file onto the box below or click its Upload button; {types}, "
+        "at most {mb} MB per file.",
+    ),
     "validation_ok": ("校验通过，可以导入。", "Validation passed: ready to import."),
     "validation_errors": (
         "发现 {n} 个错误，文件未导入。请修改后重新上传。",

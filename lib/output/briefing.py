@@ -1,33 +1,41 @@
 """The briefing deck: a 16:9 PowerPoint of the plan's status at one reporting period.
 
-`briefing_deck` turns a plan and its progress figures into .pptx bytes: a title slide,
-overview KPIs, the completion-by-section chart and the responsibility heatmap (rendered by
-lib.output.images; the heatmap's units are split over slides so every row label stays legible),
-one status table per section, the at-risk indicators as native tables split over as many
-slides as they need, and a closing slide naming the data sources. Every run of
-text carries the CJK font as its Latin, East-Asian (`a:ea`) and complex-script (`a:cs`)
-face so PowerPoint never substitutes a font without Chinese glyphs; font sizes are fixed
-and table rows are measured before they are placed, so nothing runs off its slide. The
-"made on" date comes in as an argument: the deck is a pure function of its inputs.
+`briefing_deck` turns a plan and its progress figures into .pptx bytes, in the order a
+meeting reads it: a cover; the conclusion in words (completion against the expected pace,
+how many indicators are behind, overdue or unreported and where they are), with the status
+counts; the at-risk indicators as native tables (with the units' replies to 督办单 when there
+are any) within the first five slides; the completion-by-section chart and every section's
+tasks, several sections to a slide; the responsibility heatmap coloured by worst status
+(rendered by lib.output.images without a title of its own, its units split over slides so
+every row label stays legible); and a closing slide naming the data sources.
+
+Tables are set at 14 pt and body text at 18 pt or more, rows measured before they are
+placed so nothing runs off its slide. Every run names the deck's faces from
+lib.output.fonts (微软雅黑 for East-Asian text, with substitution hints) so a Windows PC
+shows it in a face it has. Words are the pages' words (lib.core.labels), and the document's
+titles keep the full-width punctuation it prints. The "made on" date comes in as an
+argument: the deck is a pure function of its inputs.
 """
 
 from __future__ import annotations
 
 import math
+import re
 import struct
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from functools import partial
 from io import BytesIO
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import plotly.graph_objects as go
+from lxml import etree
 from pptx import Presentation
 from pptx.dml.color import RGBColor
 from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
+from pptx.opc.constants import RELATIONSHIP_TYPE as RT
 from pptx.oxml.ns import qn
 from pptx.slide import Slide
 from pptx.util import Emu, Inches, Pt
@@ -43,10 +51,10 @@ from lib.core.labels import (
 )
 from lib.core.periods import period_label
 from lib.output import charts
-from lib.output.fonts import CJK_FONT
+from lib.output.fonts import DECK_EA_FONT, DECK_EA_HINTS, DECK_LATIN_FONT
 from lib.output.images import figure_png, slide_figure, source_line, upload_batches_text
 from lib.plan.model import Plan
-from lib.status.codes import STATUS_ORDER
+from lib.status.codes import STATUS_ORDER, STATUS_RANK
 from lib.status.figures import CurrentFigures
 from lib.status.indicators import at_risk_indicators, indicator_status
 from lib.status.rollups import overall_summary, section_completion, task_completion
@@ -60,25 +68,45 @@ SLIDE_W, SLIDE_H = Inches(13.333), Inches(7.5)
 MARGIN = Inches(0.4)
 TITLE_TOP, TITLE_H = Inches(0.3), Inches(0.75)
 BODY_TOP = Inches(1.2)
-LEAD_H = Inches(0.6)  # a line of text above a table
 FOOTER_H = Inches(0.4)
 FOOTER_TOP = SLIDE_H - FOOTER_H - Inches(0.05)
 BODY_BOTTOM = FOOTER_TOP - Inches(0.1)
 TABLE_ROWS_PER_SLIDE = 12
 HEATMAP_UNITS_PER_SLIDE = 28  # about 28 px per row in a 1080 px image: labels stay readable
-TABLE_FONT_PT, HEADER_FONT_PT = 11, 12
+# Projected in a meeting room: nothing in a table under 14 pt, no body text under 18 pt.
+TABLE_FONT_PT, HEADER_FONT_PT = 14, 14
+BODY_FONT_PT = 18
+CONCLUSION_FONT_PT = 22
+TITLE_FONT_PT = 26
+FOOTER_FONT_PT = 12
 REPLY_PART_EM = 20  # a reply's 原因 and 措施 each about a line of the at-risk reply column
 CELL_MARGIN = Inches(0.06)
 LINE_SPACING = 1.5  # Noto Sans CJK's ascent + descent is about 1.45 em
+CONCERN_STATUSES = ("overdue", "behind", "no_report")  # what the conclusion counts as lagging
+CONCENTRATION_TOP = 3  # sections and lead units named in the conclusion
 
 NAVY = RGBColor(0x1F, 0x38, 0x64)
 GREY = RGBColor(0x59, 0x59, 0x59)
+INK = RGBColor(0x26, 0x26, 0x26)
 NOTICE_RED = RGBColor(0xA6, 0x1B, 0x1B)
 HEADER_FILL = RGBColor(0xD9, 0xE1, 0xF2)
+BAND_FILL = "#EEF2F8"
 
 ChartRenderer = Callable[[go.Figure], bytes]
 
 _CN_NUMERALS = "一二三四五六七八九十"
+_CJK = "\u3400-\u9fff\u3000-\u303f\uff00-\uffef"
+_FULL_WIDTH = {",": "，", ";": "；", ":": "：", "(": "（", ")": "）"}
+# An ASCII , ; : ( ) beside a Chinese character, where the printed document has its
+# full-width form ("开拓创新,加大…" -> "开拓创新，加大…"); "(" looks right, ")" looks left.
+_HALF_WIDTH_IN_CJK = re.compile(
+    rf"(?<=[{_CJK}])[,;:)]|[,;:](?=[{_CJK}])|\((?=[{_CJK}])|(?<=[{_CJK}])\("
+)
+
+
+def document_text(text: str) -> str:
+    """Plan text as the document prints it: full-width , ; : ( ) beside Chinese."""
+    return _HALF_WIDTH_IN_CJK.sub(lambda m: _FULL_WIDTH[m.group()], text)
 
 
 @dataclass(frozen=True)
@@ -87,6 +115,16 @@ class _Column:
     label: str
     width: float  # inches
     align: PP_ALIGN = PP_ALIGN.LEFT
+
+
+@dataclass(frozen=True)
+class _Row:
+    """A table's body row: its cell texts, the fill of its status cell, or one band of text
+    across every column (a section's heading in the tasks table)."""
+
+    cells: tuple[str, ...]
+    fill: str | None = None
+    band: bool = False
 
 
 @dataclass(frozen=True)
@@ -105,6 +143,10 @@ class _Deck:
     def heading(self, column: str) -> str:
         """A table's column heading, as every other table shown or exported words it."""
         return pick(COLUMN_LABELS[column], self.lang)
+
+    def paged(self, key: str, k: int, n: int) -> str:
+        """The slide title `key`, with '（k/n）' when it runs over n > 1 slides."""
+        return self.t(key) if n == 1 else self.t("page", self.t(key), k, n)
 
 
 def briefing_deck(
@@ -138,14 +180,16 @@ def briefing_deck(
     )
     prs = _new_presentation(plan, made_on)
     _title_slide(prs, deck, made_on)
-    _overview_slide(prs, deck, overall_summary(status, tasks))
-    _chart_slide(
-        prs, deck, deck.t("section_chart"), charts.completion_by_section_figure(sections, lang)
-    )
-    _heatmap_slides(prs, deck, responsibility_matrix(plan, tasks), sections)
-    for _, section in sections.sort_values("section_no").iterrows():
-        _section_slide(prs, deck, section, tasks[tasks["section_id"] == section["section_id"]])
+    _conclusion_slide(prs, deck, status, tasks, sections)
     _at_risk_slides(prs, deck, at_risk_indicators(status), replies)
+    _chart_slide(
+        prs,
+        deck,
+        deck.t("section_chart"),
+        charts.completion_by_section_figure(sections, lang, plan.thresholds),
+    )
+    _section_slides(prs, deck, sections, tasks)
+    _heatmap_slides(prs, deck, responsibility_matrix(plan, tasks), sections)
     _sources_slide(prs, deck, upload_ids, made_on, sample, figures_note)
     _add_footers(prs, deck, sample)
     out = BytesIO()
@@ -170,7 +214,27 @@ def _new_presentation(plan: Plan, made_on: date) -> PptxPresentation:
     # python-pptx would stamp the wall clock here; the deck depends only on its inputs.
     props.created = props.modified = datetime.combine(made_on, time())
     props.revision = 1
+    _set_theme_fonts(prs)
     return prs
+
+
+def _set_theme_fonts(prs: PptxPresentation) -> None:
+    """The theme's heading and body faces: the deck's, for any text a user adds later
+    (the default theme names Calibri and, for simplified Chinese, 宋体)."""
+    theme = prs.slide_master.part.part_related_by(RT.THEME)
+    root = etree.fromstring(theme.blob)
+    scheme = root.find(f".//{qn('a:fontScheme')}")
+    for kind in ("a:majorFont", "a:minorFont"):
+        fonts = scheme.find(qn(kind))
+        fonts.find(qn("a:latin")).set("typeface", DECK_LATIN_FONT)
+        ea = fonts.find(qn("a:ea"))
+        ea.set("typeface", DECK_EA_FONT)
+        for name, value in DECK_EA_HINTS.items():
+            ea.set(name, value)
+        for script in fonts.findall(qn("a:font")):
+            if script.get("script") == "Hans":
+                script.set("typeface", DECK_EA_FONT)
+    theme._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
 def _blank_slide(prs: PptxPresentation, title: str) -> Slide:
@@ -183,7 +247,7 @@ def _blank_slide(prs: PptxPresentation, title: str) -> Slide:
     frame.word_wrap = True
     frame.auto_size = MSO_AUTO_SIZE.NONE
     frame.vertical_anchor = MSO_ANCHOR.MIDDLE
-    _write(frame.paragraphs[0], title, size=26, bold=True, color=NAVY)
+    _write(frame.paragraphs[0], title, size=TITLE_FONT_PT, bold=True, color=NAVY)
     return slide
 
 
@@ -196,7 +260,7 @@ def _write(
     color: RGBColor | None = None,
     align: PP_ALIGN | None = None,
 ) -> None:
-    """Replace a paragraph's text with one run in the CJK font at a fixed size."""
+    """Replace a paragraph's text with one run in the deck's faces at a fixed size."""
     paragraph.clear()
     if align is not None:
         paragraph.alignment = align
@@ -207,20 +271,23 @@ def _write(
     font.bold = bold
     if color is not None:
         font.color.rgb = color
-    _set_cjk_font(run)
+    _set_deck_font(run)
 
 
-def _set_cjk_font(run: _Run) -> None:
-    """Latin, East-Asian and complex-script typeface = CJK_FONT on the run's a:rPr."""
-    run.font.name = CJK_FONT  # creates a:latin
+def _set_deck_font(run: _Run) -> None:
+    """a:latin and a:cs = DECK_LATIN_FONT, a:ea = DECK_EA_FONT with its substitution hints,
+    in the order the schema wants them on the run's a:rPr."""
+    run.font.name = DECK_LATIN_FONT  # creates a:latin
     rpr = run._r.get_or_add_rPr()
     anchor = rpr.find(qn("a:latin"))
-    for tag in ("a:ea", "a:cs"):
+    for tag, face, hints in (("a:ea", DECK_EA_FONT, DECK_EA_HINTS), ("a:cs", DECK_LATIN_FONT, {})):
         element = rpr.find(qn(tag))
         if element is None:  # never `or`: an lxml element without children is falsy
             element = rpr.makeelement(qn(tag), {})
             anchor.addnext(element)
-        element.set("typeface", CJK_FONT)
+        element.set("typeface", face)
+        for name, value in hints.items():
+            element.set(name, value)
         anchor = element
 
 
@@ -234,6 +301,7 @@ def _text_box(
     color: RGBColor = GREY,
     align: PP_ALIGN = PP_ALIGN.LEFT,
     name: str | None = None,
+    space_after: float = 0,
 ) -> None:
     shape = slide.shapes.add_textbox(*box)
     if name:
@@ -244,6 +312,8 @@ def _text_box(
     for i, line in enumerate(lines):
         paragraph = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
         _write(paragraph, line, size=size, bold=bold, color=color, align=align)
+        if space_after:
+            paragraph.space_after = Pt(space_after)
 
 
 # --- measured tables -------------------------------------------------------------------------
@@ -260,24 +330,30 @@ def _line_count(text: str, width_in: float, size_pt: float) -> int:
     return max(1, math.ceil(_text_em(text) * 1.08 / per_line))
 
 
-def _row_height_in(cells: Sequence[str], columns: Sequence[_Column], size_pt: float) -> float:
-    lines = max(
-        _line_count(text, col.width, size_pt) for text, col in zip(cells, columns, strict=True)
-    )
+def _lines_height_in(lines: int, size_pt: float) -> float:
     return lines * size_pt * LINE_SPACING / 72 + 2 * 0.05 + 0.04
 
 
+def _row_height_in(row: _Row, columns: Sequence[_Column], size_pt: float) -> float:
+    if row.band:
+        width = sum(c.width for c in columns)
+        return _lines_height_in(_line_count(row.cells[0], width, size_pt), size_pt)
+    lines = max(
+        _line_count(text, col.width, size_pt) for text, col in zip(row.cells, columns, strict=True)
+    )
+    return _lines_height_in(lines, size_pt)
+
+
+def _header_row(columns: Sequence[_Column]) -> _Row:
+    return _Row(tuple(c.label for c in columns))
+
+
 def _add_table(
-    slide: Slide,
-    top: Emu,
-    columns: Sequence[_Column],
-    rows: Sequence[Sequence[str]],
-    *,
-    fills: Sequence[str | None] | None = None,
-    fill_column: int = 0,
+    slide: Slide, top: Emu, columns: Sequence[_Column], rows: Sequence[_Row], fill_column: int = 0
 ) -> None:
-    """A native table; `fills` gives each body row's colour for its cell in `fill_column`."""
-    header = [c.label for c in columns]
+    """A native table under a heading row; each row's `fill` colours its `fill_column` cell,
+    a band row is one merged cell across the table."""
+    header = _header_row(columns)
     heights = [_row_height_in(header, columns, HEADER_FONT_PT)]
     heights += [_row_height_in(r, columns, TABLE_FONT_PT) for r in rows]
     width = Inches(sum(c.width for c in columns))
@@ -290,30 +366,34 @@ def _add_table(
         table.columns[j].width = Inches(col.width)
     for i, height in enumerate(heights):
         table.rows[i].height = Inches(height)
-    for i, values in enumerate([header, *rows]):
-        for j, (text, col) in enumerate(zip(values, columns, strict=True)):
-            cell = table.cell(i, j)
-            cell.margin_left = cell.margin_right = CELL_MARGIN
-            cell.margin_top = cell.margin_bottom = Inches(0.05)
-            cell.vertical_anchor = MSO_ANCHOR.MIDDLE
-            color = RGBColor(0x26, 0x26, 0x26)
+    for i, row in enumerate([header, *rows]):
+        if row.band:
+            table.cell(i, 0).merge(table.cell(i, len(columns) - 1))
+            _fill_cell(table.cell(i, 0), row.cells[0], BAND_FILL, PP_ALIGN.LEFT, True, NAVY)
+            continue
+        for j, (text, col) in enumerate(zip(row.cells, columns, strict=True)):
+            fill = None
+            color = INK
             if i == 0:
-                cell.fill.solid()
-                cell.fill.fore_color.rgb = HEADER_FILL
-            elif fills is not None and j == fill_column and fills[i - 1]:
-                cell.fill.solid()
-                cell.fill.fore_color.rgb = RGBColor.from_string(fills[i - 1].lstrip("#"))
-                color = _text_on(fills[i - 1])
-            size = HEADER_FONT_PT if i == 0 else TABLE_FONT_PT
-            _write(
-                cell.text_frame.paragraphs[0],
-                text,
-                size=size,
-                bold=i == 0,
-                color=color,
-                align=col.align,
-            )
+                fill = "#" + str(HEADER_FILL)
+            elif j == fill_column and row.fill:
+                fill, color = row.fill, _text_on(row.fill)
+            _fill_cell(table.cell(i, j), text, fill, col.align, i == 0, color)
     frame.height = Inches(sum(heights))
+
+
+def _fill_cell(
+    cell: Any, text: str, fill: str | None, align: PP_ALIGN, bold: bool, color: RGBColor
+) -> None:
+    cell.margin_left = cell.margin_right = CELL_MARGIN
+    cell.margin_top = cell.margin_bottom = Inches(0.05)
+    cell.vertical_anchor = MSO_ANCHOR.MIDDLE
+    if fill:
+        cell.fill.solid()
+        cell.fill.fore_color.rgb = RGBColor.from_string(fill.lstrip("#"))
+    _write(
+        cell.text_frame.paragraphs[0], text, size=TABLE_FONT_PT, bold=bold, color=color, align=align
+    )
 
 
 def _text_on(fill_hex: str) -> RGBColor:
@@ -323,11 +403,9 @@ def _text_on(fill_hex: str) -> RGBColor:
     return RGBColor(0, 0, 0) if light else RGBColor(0xFF, 0xFF, 0xFF)
 
 
-def _pages(
-    rows: Sequence[Sequence[str]], columns: Sequence[_Column], budget_in: float
-) -> list[range]:
+def _pages(rows: Sequence[_Row], columns: Sequence[_Column], budget_in: float) -> list[range]:
     """Consecutive row ranges that each fit `budget_in` inches (header included), <= 12 rows."""
-    header = _row_height_in([c.label for c in columns], columns, HEADER_FONT_PT)
+    header = _row_height_in(_header_row(columns), columns, HEADER_FONT_PT)
     pages: list[range] = []
     start, used = 0, header
     for i, row in enumerate(rows):
@@ -340,6 +418,37 @@ def _pages(
     return pages
 
 
+def _grouped_pages(
+    groups: Sequence[Sequence[_Row]],
+    columns: Sequence[_Column],
+    budget_in: float,
+    continued: Callable[[_Row], _Row],
+) -> list[list[_Row]]:
+    """Groups of rows (a band, then its rows) packed onto as few slides as fit `budget_in`:
+    a group that fits whole on the next slide never starts at the foot of this one; a group
+    taller than a slide runs on, its band repeated as `continued(band)`."""
+    header = _row_height_in(_header_row(columns), columns, HEADER_FONT_PT)
+    pages: list[list[_Row]] = [[]]
+    used = header
+
+    def height(row: _Row) -> float:
+        return _row_height_in(row, columns, TABLE_FONT_PT)
+
+    for group in groups:
+        whole = sum(height(r) for r in group)
+        if pages[-1] and used + whole > budget_in and header + whole <= budget_in:
+            pages.append([])
+            used = header
+        band = group[0]
+        for k, row in enumerate(group):
+            if pages[-1] and used + height(row) > budget_in:
+                pages.append([] if k == 0 else [continued(band)])
+                used = header + sum(height(r) for r in pages[-1])
+            pages[-1].append(row)
+            used += height(row)
+    return [page for page in pages if page]
+
+
 # --- slides ----------------------------------------------------------------------------------
 
 
@@ -350,7 +459,7 @@ def _title_slide(prs: PptxPresentation, deck: _Deck, made_on: date) -> None:
     _text_box(
         slide,
         (Inches(0.8), Inches(1.9), width, Inches(1.5)),
-        [meta.title],
+        [document_text(meta.title)],
         size=34,
         bold=True,
         color=NAVY,
@@ -379,48 +488,103 @@ def _pct(value: object) -> str:
     return "—" if pd.isna(value) else f"{float(value) * 100:.1f}%"
 
 
-def _overview_slide(prs: PptxPresentation, deck: _Deck, summary: dict[str, Any]) -> None:
-    slide = _blank_slide(prs, deck.t("overview"))
-    kpis = [
-        (deck.t("tasks"), str(summary["task_count"])),
-        (deck.t("indicators"), str(summary["indicator_count"])),
-        (deck.t("completion"), _pct(summary["completion"])),
-        (deck.t("expected"), _pct(summary["expected"])),
+def conclusion_lines(plan: Plan, status: pd.DataFrame, tasks: pd.DataFrame, lang: str) -> list[str]:
+    """The conclusion in words, every number counted from the status table `status`:
+    completion against the expected pace, the indicators behind / overdue / unreported,
+    and the sections and lead units where most of them are."""
+
+    def t(key: str, *args: object) -> str:
+        return pick(BRIEFING_TEXT[key], lang).format(*args)
+
+    summary = overall_summary(status, tasks)
+    completion, expected = summary["completion"], summary["expected"]
+    if pd.isna(completion) or pd.isna(expected):
+        pace = t("concl_no_pace")
+    else:
+        points = round((completion - expected) * 100, 1)
+        pace = (
+            t("concl_ahead", f"{points:.1f}")
+            if points > 0
+            else t("concl_behind", f"{-points:.1f}")
+            if points < 0
+            else t("concl_on_pace")
+        )
+    counts = summary["counts"]
+    lines = [
+        t("concl_pace", _pct(completion), _pct(expected), pace),
+        t(
+            "concl_counts",
+            summary["task_count"],
+            summary["indicator_count"],
+            *(counts[code] for code in (*CONCERN_STATUSES, "watch")),
+        ),
     ]
-    card_w, gap = Inches(2.9), Inches(0.21)
-    for k, (label, value) in enumerate(kpis):
-        left = MARGIN + k * (card_w + gap)
-        _text_box(
-            slide,
-            (left, BODY_TOP + Inches(0.1), card_w, Inches(1.0)),
-            [value],
-            size=40,
-            bold=True,
-            color=NAVY,
-            align=PP_ALIGN.CENTER,
-        )
-        _text_box(
-            slide,
-            (left, BODY_TOP + Inches(1.1), card_w, Inches(0.5)),
-            [label],
-            size=16,
-            align=PP_ALIGN.CENTER,
-        )
+    lagging = status[status["status"].isin(CONCERN_STATUSES)]
+    if lagging.empty:
+        return [*lines, t("concl_none")]
+    titles = plan.sections.set_index("section_id")
+    by_section = _most(lagging["section_id"], list(plan.sections["section_id"]))
+    where = [
+        t("concl_item", _section_name(titles.loc[sid], lang, short=True), n)
+        for sid, n in by_section
+    ]
+    by_unit = _most(lagging["lead_unit"], list(dict.fromkeys(lagging["lead_unit"])))
+    units = [t("concl_item", unit, n) for unit, n in by_unit]
+    separator = "、" if lang == "zh" else ", "
+    return [
+        *lines,
+        t("concl_where", separator.join(where)),
+        t("concl_units", separator.join(units)),
+    ]
+
+
+def _most(values: pd.Series, order: list[object]) -> list[tuple[object, int]]:
+    """The CONCENTRATION_TOP most frequent values with their counts; ties in `order`."""
+    counts = values.value_counts()
+    ranked = sorted(counts.index, key=lambda v: (-counts[v], order.index(v)))
+    return [(v, int(counts[v])) for v in ranked[:CONCENTRATION_TOP]]
+
+
+def _section_name(section: pd.Series, lang: str, *, short: bool = False) -> str:
+    """'一、开拓创新，加大改革攻坚力度' (short: '一、开拓创新'); 'Section 1: …' in English."""
+    number = int(section["section_no"])
+    label = _CN_NUMERALS[number - 1] if lang == "zh" and number <= 10 else number
+    title = document_text(str(section["title"]))
+    if short:
+        title = re.split(r"[，、]", title, maxsplit=1)[0]
+    return pick(BRIEFING_TEXT["section"], lang).format(label, title)
+
+
+def _conclusion_slide(
+    prs: PptxPresentation,
+    deck: _Deck,
+    status: pd.DataFrame,
+    tasks: pd.DataFrame,
+    sections: pd.DataFrame,
+) -> None:
+    slide = _blank_slide(prs, deck.t("conclusion"))
+    lines = conclusion_lines(deck.plan, status, tasks, deck.lang)
+    width = SLIDE_W - 2 * MARGIN
+    line_count = sum(_line_count(line, width / Inches(1), CONCLUSION_FONT_PT) for line in lines)
+    text_h = Inches(line_count * CONCLUSION_FONT_PT * LINE_SPACING / 72 + 0.15 * len(lines))
     _text_box(
         slide,
-        (MARGIN, BODY_TOP + Inches(2.1), SLIDE_W - 2 * MARGIN, Inches(0.5)),
-        [deck.t("status_counts")],
-        size=16,
-        bold=True,
-        color=NAVY,
+        (MARGIN, BODY_TOP, width, text_h),
+        lines,
+        size=CONCLUSION_FONT_PT,
+        color=INK,
+        name="Conclusion",
+        space_after=6,
     )
+    summary = overall_summary(status, tasks)
     codes = list(STATUS_ORDER)
     columns = [_Column("row", "", 2.0)]
     columns += [_Column(c, status_label(c, deck.lang), 1.75, PP_ALIGN.CENTER) for c in codes]
-    rows = [[deck.t("indicators"), *(str(summary["counts"].get(c, 0)) for c in codes)]]
-    if "task_counts" in summary:
-        rows.append([deck.t("tasks"), *(str(summary["task_counts"].get(c, 0)) for c in codes)])
-    _add_table(slide, BODY_TOP + Inches(2.7), columns, rows)
+    rows = [
+        _Row((deck.t("indicators"), *(str(summary["counts"][c]) for c in codes))),
+        _Row((deck.t("tasks"), *(str(summary["task_counts"][c]) for c in codes))),
+    ]
+    _add_table(slide, BODY_TOP + text_h + Inches(0.2), columns, rows)
     _color_header_by_status(slide, codes, first_column=1)
 
 
@@ -435,9 +599,11 @@ def _color_header_by_status(slide: Slide, codes: Sequence[str], first_column: in
 
 
 def _chart_slide(prs: PptxPresentation, deck: _Deck, title: str, fig: go.Figure) -> None:
+    """A chart under the slide title: the image carries no title, stamp or source of its own
+    (the slide's title, footer and sources slide say them once)."""
     slide = _blank_slide(prs, title)
     styled = slide_figure(
-        fig, as_of_label=deck.as_of_label, source_line=deck.source, lang=deck.lang
+        fig, as_of_label=deck.as_of_label, source_line=deck.source, lang=deck.lang, bare=True
     )
     png = deck.chart_png(styled)
     px_w, px_h = _png_size(png)
@@ -451,26 +617,28 @@ def _chart_slide(prs: PptxPresentation, deck: _Deck, title: str, fig: go.Figure)
 def _heatmap_slides(
     prs: PptxPresentation, deck: _Deck, matrix: pd.DataFrame, sections: pd.DataFrame
 ) -> None:
-    """The unit x section heatmap, its units (heaviest first) split so every label is legible.
-
-    All parts share one colour scale, so a shade means the same load on every slide.
-    """
-    units = list(matrix["unit"].drop_duplicates())
+    """The unit x section heatmap coloured by worst status, units split so every label is
+    legible: the units with the worst status first (then the heaviest load), so the first
+    slide shows where the trouble is."""
+    worst = matrix.assign(_rank=matrix["worst_status"].map(STATUS_RANK))
+    ranked = worst.groupby("unit", sort=False).agg(
+        rank=("_rank", "min"), load=("unit_load", "first")
+    )
+    ranked["_at"] = range(len(ranked))
+    units = list(ranked.sort_values(["rank", "load", "_at"], ascending=[True, False, True]).index)
     parts = max(1, math.ceil(len(units) / HEATMAP_UNITS_PER_SLIDE))
     size = max(1, math.ceil(len(units) / parts))
-    whole = charts.responsibility_heatmap_figure(matrix, sections, deck.lang)
+    whole = charts.responsibility_heatmap_figure(matrix, sections, deck.lang, "status")
     if parts == 1:
         _chart_slide(prs, deck, deck.t("heatmap"), whole)
         return
     columns = whole.layout.xaxis  # every part shows every section column, in the same place
-    top_load = float(matrix["load"].max())
     for k in range(parts):
         chunk = matrix[matrix["unit"].isin(units[k * size : (k + 1) * size])]
-        fig = charts.responsibility_heatmap_figure(chunk, sections, deck.lang)
-        fig.update_traces(zmin=0, zmax=top_load, selector={"type": "heatmap"})
+        fig = charts.responsibility_heatmap_figure(chunk, sections, deck.lang, "status")
         _pad_heatmap_columns(fig, list(columns.tickvals or ()))
         fig.update_xaxes(tickvals=columns.tickvals, ticktext=columns.ticktext)
-        _chart_slide(prs, deck, f"{deck.t('heatmap')} ({k + 1}/{parts})", fig)
+        _chart_slide(prs, deck, deck.paged("heatmap", k + 1, parts), fig)
 
 
 def _pad_heatmap_columns(fig: go.Figure, column_ids: list[object]) -> None:
@@ -497,46 +665,51 @@ def _png_size(png: bytes) -> tuple[int, int]:
     return 1920, 1080
 
 
-def _section_slide(
-    prs: PptxPresentation, deck: _Deck, section: pd.Series, tasks: pd.DataFrame
+def _section_slides(
+    prs: PptxPresentation, deck: _Deck, sections: pd.DataFrame, tasks: pd.DataFrame
 ) -> None:
-    number = int(section["section_no"])
-    label = _CN_NUMERALS[number - 1] if deck.lang == "zh" and number <= 10 else number
-    title = deck.t("section", label, section["title"])
-    line = deck.t(
-        "section_line",
-        len(tasks),
-        _pct(section["completion"]),
-        _pct(section["expected"]),
-        _status_text(section["status"], deck.lang),
-    )
+    """Every section's tasks under a band naming the section and its figures, as many
+    sections to a slide as fit."""
     columns = [
         _Column("task_id", deck.heading("task_id"), 1.2),
-        _Column("title", deck.heading("title"), 4.6),
+        _Column("title", deck.heading("title"), 4.9),
         _Column("lead_unit", deck.heading("lead_unit"), 2.9),
-        _Column("completion", deck.heading("completion_pct"), 1.3, PP_ALIGN.RIGHT),
-        _Column("expected", deck.heading("expected_pct"), 1.3, PP_ALIGN.RIGHT),
-        _Column("status", deck.heading("status_label"), 1.2, PP_ALIGN.CENTER),
+        _Column("completion", deck.heading("completion_pct"), 1.25, PP_ALIGN.RIGHT),
+        _Column("expected", deck.heading("expected_pct"), 1.25, PP_ALIGN.RIGHT),
+        _Column("status", deck.heading("status_label"), 1.0, PP_ALIGN.CENTER),
     ]
-    ordered = tasks.sort_values("task_no")
-    shown = ordered.assign(
-        completion=ordered["completion"].map(_pct),
-        expected=ordered["expected"].map(_pct),
-        status=ordered["status"].map(lambda code: _status_text(code, deck.lang)),
-    )
-    rows = _cells(shown, columns)
-    fills = [
-        STATUS_COLORS.get(code) if isinstance(code, str) else None for code in ordered["status"]
-    ]
-    _table_slides(
-        prs,
-        lambda k, n: title if n == 1 else f"{title} ({k}/{n})",
-        columns,
-        rows,
-        fills=fills,
-        fill_column=5,
-        lead=line,
-    )
+    groups = []
+    for _, section in sections.sort_values("section_no").iterrows():
+        mine = tasks[tasks["section_id"] == section["section_id"]].sort_values("task_no")
+        line = deck.t(
+            "section_line",
+            len(mine),
+            _pct(section["completion"]),
+            _pct(section["expected"]),
+            _status_text(section["status"], deck.lang),
+        )
+        band = _Row((f"{_section_name(section, deck.lang)}　{line}",), band=True)
+        shown = mine.assign(
+            title=mine["title"].map(document_text),
+            completion=mine["completion"].map(_pct),
+            expected=mine["expected"].map(_pct),
+            status=mine["status"].map(lambda code: _status_text(code, deck.lang)),
+        )
+        fills = [STATUS_COLORS.get(c) if isinstance(c, str) else None for c in mine["status"]]
+        rows = [
+            _Row(tuple(cells), fill)
+            for cells, fill in zip(_cells(shown, columns), fills, strict=True)
+        ]
+        groups.append([band, *rows])
+
+    def continued(band: _Row) -> _Row:
+        return _Row((band.cells[0].split("　")[0] + deck.t("continued"),), band=True)
+
+    budget = (BODY_BOTTOM - BODY_TOP) / Inches(1)
+    pages = _grouped_pages(groups, columns, budget, continued)
+    for k, page in enumerate(pages, start=1):
+        slide = _blank_slide(prs, deck.paged("sections", k, len(pages)))
+        _add_table(slide, BODY_TOP, columns, page, fill_column=5)
 
 
 def _status_text(code: object, lang: str) -> str:
@@ -549,13 +722,13 @@ def _at_risk_slides(
     """The at-risk indicators as native tables, as many slides as they need; with the
     replies (when there are any) in a column of their own beside the reason."""
     if at_risk.empty:
-        slide = _blank_slide(prs, deck.t("at_risk", 1, 1))
-        box = (MARGIN, BODY_TOP, SLIDE_W - 2 * MARGIN, Inches(0.6))
-        _text_box(slide, box, [deck.t("no_risk")], size=18)
+        slide = _blank_slide(prs, deck.t("at_risk"))
+        box = (MARGIN, BODY_TOP, SLIDE_W - 2 * MARGIN, Inches(0.7))
+        _text_box(slide, box, [deck.t("no_risk")], size=BODY_FONT_PT)
         return
     with_replies = replies is not None and not replies.empty
     # the same 12.5 inches either way: the reply takes its room from the name and the reason
-    widths = (1.15, 2.55, 1.6, 1.0, 2.9, 3.3) if with_replies else (1.15, 3.75, 1.95, 1.1, 4.55)
+    widths = (1.15, 2.35, 1.6, 0.95, 2.75, 3.7) if with_replies else (1.15, 3.75, 1.95, 1.1, 4.55)
     columns = [
         _Column("indicator_id", deck.heading("indicator_id"), widths[0]),
         _Column("name", deck.heading("name"), widths[1]),
@@ -564,6 +737,7 @@ def _at_risk_slides(
         _Column("reason", deck.heading("reason"), widths[4]),
     ]
     shown = at_risk.assign(
+        name=at_risk["name"].map(lambda v: document_text(_plain(v))),
         status=at_risk["status"].map(lambda code: _status_text(code, deck.lang)),
         reason=at_risk["reason_en" if deck.lang == "en" else "reason_zh"].map(_plain),
     )
@@ -571,8 +745,11 @@ def _at_risk_slides(
         columns.append(_Column("reply", deck.heading("reply_summary"), widths[5]))
         shown = shown.assign(reply=_reply_cells(at_risk["indicator_id"], replies, deck))
     fills = [STATUS_COLORS.get(code) for code in at_risk["status"]]
-    titles = partial(deck.t, "at_risk")
-    _table_slides(prs, titles, columns, _cells(shown, columns), fills=fills, fill_column=3)
+    rows = [_Row(tuple(c), f) for c, f in zip(_cells(shown, columns), fills, strict=True)]
+    pages = _pages(rows, columns, (BODY_BOTTOM - BODY_TOP) / Inches(1))
+    for k, page in enumerate(pages, start=1):
+        slide = _blank_slide(prs, deck.paged("at_risk", k, len(pages)))
+        _add_table(slide, BODY_TOP, columns, [rows[i] for i in page], fill_column=3)
 
 
 def _reply_cells(indicator_ids: pd.Series, replies: pd.DataFrame, deck: _Deck) -> list[str]:
@@ -609,28 +786,6 @@ def _clip(text: str, em: float) -> str:
     return "".join(kept) + "…"
 
 
-def _table_slides(
-    prs: PptxPresentation,
-    titles: Callable[[int, int], str],
-    columns: Sequence[_Column],
-    rows: Sequence[Sequence[str]],
-    *,
-    fills: Sequence[str | None],
-    fill_column: int,
-    lead: str | None = None,
-) -> None:
-    """One table over as many slides as its rows need; `titles(k, n)` names slide k of n."""
-    top = BODY_TOP + (LEAD_H if lead else 0)
-    pages = _pages(rows, columns, (BODY_BOTTOM - top) / Inches(1))
-    for k, page in enumerate(pages, start=1):
-        slide = _blank_slide(prs, titles(k, len(pages)))
-        if lead:
-            box = (MARGIN, BODY_TOP, SLIDE_W - 2 * MARGIN, LEAD_H - Inches(0.15))
-            _text_box(slide, box, [lead], size=14)
-        page_rows, page_fills = [rows[i] for i in page], [fills[i] for i in page]
-        _add_table(slide, top, columns, page_rows, fills=page_fills, fill_column=fill_column)
-
-
 def _cells(frame: pd.DataFrame, columns: Sequence[_Column]) -> list[list[str]]:
     """Cell texts of a frame's rows in the order of the table's columns."""
     return [[_plain(v) for v in row] for row in frame[[c.key for c in columns]].itertuples(False)]
@@ -652,7 +807,7 @@ def _sources_slide(
     meta = deck.plan.meta
     batches = upload_batches_text(upload_ids)
     lines = [
-        deck.t("src_plan", meta.title, meta.document_number, meta.issuer),
+        deck.t("src_plan", document_text(meta.title), meta.document_number, meta.issuer),
         deck.t("src_as_of", deck.as_of_label),
         *([figures_note] if figures_note else []),
         deck.t("src_batches", batches) if batches else deck.t("src_no_batches"),
@@ -661,7 +816,11 @@ def _sources_slide(
     if sample:
         lines.append(pick(SAMPLE_DATA_NOTICE, deck.lang))
     _text_box(
-        slide, (MARGIN, BODY_TOP, SLIDE_W - 2 * MARGIN, BODY_BOTTOM - BODY_TOP), lines, size=18
+        slide,
+        (MARGIN, BODY_TOP, SLIDE_W - 2 * MARGIN, BODY_BOTTOM - BODY_TOP),
+        lines,
+        size=BODY_FONT_PT,
+        space_after=6,
     )
 
 
@@ -670,13 +829,19 @@ def _add_footers(prs: PptxPresentation, deck: _Deck, sample: bool) -> None:
     total = len(prs.slides)
     left_text = f"{deck.plan.meta.document_number} · {deck.t('as_of', deck.as_of_label)}"
     for n, slide in enumerate(prs.slides, start=1):
-        _text_box(slide, (MARGIN, FOOTER_TOP, Inches(4.3), FOOTER_H), [left_text], size=10)
+        _text_box(
+            slide,
+            (MARGIN, FOOTER_TOP, Inches(5.6), FOOTER_H),
+            [left_text],
+            size=FOOTER_FONT_PT,
+            name="Footer",
+        )
         if sample:
             _text_box(
                 slide,
-                (Inches(4.8), FOOTER_TOP, Inches(7.1), FOOTER_H),
+                (Inches(6.1), FOOTER_TOP, Inches(5.6), FOOTER_H),
                 [deck.t("sample")],
-                size=10,
+                size=FOOTER_FONT_PT,
                 bold=True,
                 color=NOTICE_RED,
                 name="SampleNotice",
@@ -685,6 +850,7 @@ def _add_footers(prs: PptxPresentation, deck: _Deck, sample: bool) -> None:
             slide,
             (SLIDE_W - MARGIN - Inches(1.0), FOOTER_TOP, Inches(1.0), FOOTER_H),
             [f"{n} / {total}"],
-            size=10,
+            size=FOOTER_FONT_PT,
             align=PP_ALIGN.RIGHT,
+            name="FooterPage",
         )

@@ -2,10 +2,11 @@
 
 Each `*_figure` takes a frame from lib.status plus plain options and returns a
 `go.Figure` with a title in the chosen language, the CJK font stack, a white template and
-the status colours of lib.core.labels. Any text that comes from the plan or from uploads (names,
-titles, units) is HTML-escaped before it reaches a label or hover text, because plotly
-renders a subset of HTML there. An empty frame gives a titled figure saying "暂无数据 / No
-data" rather than a blank chart.
+the status colours of lib.core.labels. Status colours mean a status and nothing else; every
+chart says what its colours mean in a legend, a colour bar or a caption under its title.
+Any text that comes from the plan or from uploads (names, titles, units) is HTML-escaped
+before it reaches a label or hover text, because plotly renders a subset of HTML there. An
+empty frame gives a titled figure saying "暂无数据 / No data" rather than a blank chart.
 """
 
 from __future__ import annotations
@@ -21,15 +22,23 @@ import plotly.graph_objects as go
 from lib.core.labels import CHART_TEXT, RESPONSIBILITY_ROLES, STATUS_COLORS, pick, status_label
 from lib.core.periods import period_label
 from lib.output.fonts import FONT_FAMILY
+from lib.plan.model import Thresholds
 from lib.status.codes import STATUS_ORDER
 from lib.status.units import HeatmapCells
 
 TEMPLATE = "plotly_white"
 EXPECTED_COLOR = "#333333"
-LEAD_COLOR = "#1F4E79"
-PARTNER_COLOR = "#9DC3E6"
+# Neutral navy (the theme's primaryColor) for quantities that are not a status: the
+# completion line, led tasks. Partner tasks a lighter navy-grey, apart from on-track blue.
+NEUTRAL_COLOR = "#1F4E79"
+LEAD_COLOR = NEUTRAL_COLOR
+PARTNER_COLOR = "#8A9BB0"
 LOAD_COLORSCALE = "Blues"
+DARK_INK, LIGHT_INK = "#222222", "#FFFFFF"
 _ROW_PX, _MIN_HEIGHT = 30, 360
+# The section chart's x axis runs past 100 % to leave room for the worst-status dots and
+# their words to the right of the bars.
+_STATUS_DOT_X, _X_MAX = 104.0, 132.0
 
 
 def _text(key: str, lang: str, **values: object) -> str:
@@ -46,11 +55,32 @@ def _status_labels(codes: Iterable[str], lang: str) -> list[str]:
     return [status_label(code, lang) for code in codes]
 
 
-def _styled(fig: go.Figure, title: str, height: int | None = None) -> go.Figure:
-    """The house look: white template, CJK font, title top left, legend above the plot."""
+def relative_luminance(color: str) -> float:
+    """WCAG relative luminance (0 black .. 1 white) of a '#RRGGBB' colour."""
+    channels = np.array([int(color.lstrip("#")[k : k + 2], 16) for k in (0, 2, 4)]) / 255
+    linear = np.where(channels <= 0.04045, channels / 12.92, ((channels + 0.055) / 1.055) ** 2.4)
+    return float(linear @ np.array([0.2126, 0.7152, 0.0722]))
+
+
+def ink_on(fill: str) -> str:
+    """Dark or white text, whichever has the higher WCAG contrast on `fill`."""
+    y = relative_luminance(fill)
+    on_white = (1.0 + 0.05) / (y + 0.05)
+    on_dark = (y + 0.05) / (relative_luminance(DARK_INK) + 0.05)
+    return LIGHT_INK if on_white > on_dark else DARK_INK
+
+
+def _styled(
+    fig: go.Figure, title: str, height: int | None = None, caption: str | None = None
+) -> go.Figure:
+    """The house look: white template, CJK font, title top left, legend above the plot;
+    `caption` (what the colours mean, where no legend says it) goes under the title."""
+    heading: dict[str, object] = {"text": title, "x": 0.01, "xanchor": "left"}
+    if caption:
+        heading["subtitle"] = {"text": caption, "font": {"color": "#555555"}}
     fig.update_layout(
         template=TEMPLATE,
-        title={"text": title, "x": 0.01, "xanchor": "left"},
+        title=heading,
         font={"family": FONT_FAMILY, "size": 14, "color": "#222222"},
         hoverlabel={"font": {"family": FONT_FAMILY}},
         paper_bgcolor="white",
@@ -79,22 +109,38 @@ def _no_data_figure(title: str, lang: str) -> go.Figure:
     return _styled(fig, title)
 
 
-def _status_legend(statuses: Iterable[str], lang: str) -> list[go.Scatter]:
-    """Legend-only traces, one per status present, worst first (data stays in one trace)."""
-    present = set(statuses)
+def _legend_entries(entries: Iterable[tuple[str, str, str]], group: str) -> list[go.Scatter]:
+    """Legend-only traces, one square per (key, name, colour), legendgroup '<group>:<key>'
+    (one group per entry keeps a horizontal legend in one row); the data stays in its own
+    traces. What the colours stand for is the legend's title (`_colour_legend`)."""
     return [
         go.Scatter(
             x=[None],
             y=[None],
             mode="markers",
-            marker={"symbol": "square", "size": 12, "color": STATUS_COLORS[s]},
-            name=status_label(s, lang),
-            legendgroup=s,
+            marker={"symbol": "square", "size": 12, "color": color},
+            name=name,
+            legendgroup=f"{group}:{key}",
             hoverinfo="skip",
         )
-        for s in STATUS_ORDER
-        if s in present
+        for key, name, color in entries
     ]
+
+
+def _status_legend(statuses: Iterable[str], lang: str) -> list[go.Scatter]:
+    """Legend entries for the statuses present, worst first."""
+    present = set(statuses)
+    entries = [(s, status_label(s, lang), STATUS_COLORS[s]) for s in STATUS_ORDER if s in present]
+    return _legend_entries(entries, "status")
+
+
+def _colour_legend(fig: go.Figure, meaning: str) -> go.Figure:
+    """A legend headed by what its colours mean ('条形颜色 = …：'), the entries in a row under
+    it; clicking an entry hides that entry only."""
+    fig.update_layout(
+        legend={"title": {"text": meaning, "side": "top left"}, "groupclick": "toggleitem"}
+    )
+    return fig
 
 
 def _height(rows: int) -> int:
@@ -103,23 +149,61 @@ def _height(rows: int) -> int:
 
 # --- completion bars -------------------------------------------------------------------------
 
+# Pace classes of a completion bar, worst first: the status whose colour the bar takes and
+# the CHART_TEXT key of its legend words. The gap rule is the indicators' (lib.status):
+# expected - completion over red_gap is behind, over amber_gap is watch, else on pace.
+PACE_CLASSES: dict[str, tuple[str, str]] = {
+    "far_behind": ("behind", "pace_behind"),
+    "behind": ("watch", "pace_watch"),
+    "on_pace": ("on_track", "pace_on"),
+    "complete": ("met", "pace_done"),
+}
+
+
+def pace_classes(frame: pd.DataFrame, thresholds: Thresholds) -> np.ndarray:
+    """Per row of a completion frame: its PACE_CLASSES key, from the gap to expected pace
+    alone (a section ahead of pace is on pace whatever its worst indicator)."""
+    completion = frame["completion"].to_numpy(dtype=float)
+    gap = np.round(frame["expected"].to_numpy(dtype=float) - completion, 6)
+    return np.select(
+        [completion >= 1, gap > thresholds.red_gap, gap > thresholds.amber_gap],
+        ["complete", "far_behind", "behind"],
+        default="on_pace",
+    )
+
+
+def _points(share: float) -> str:
+    return f"{share * 100:g}"
+
 
 def _completion_bars(
-    frame: pd.DataFrame, ids: pd.Series, labels: list[str], count_key: str, lang: str
+    frame: pd.DataFrame,
+    ids: pd.Series,
+    labels: list[str],
+    count_key: str,
+    lang: str,
+    thresholds: Thresholds,
 ) -> list[go.BaseTraceType]:
-    """Bars of completion % coloured by status, diamonds at expected %, status legend.
+    """Bars of completion % coloured by gap to expected pace, diamonds at expected %, a dot
+    in the worst status's colour (with its word) right of each bar, and the pace legend.
 
-    customdata per bar: [id, status label, expected %, count].
+    customdata per bar: [id, status label, expected %, count, pace words].
     """
     completion = (frame["completion"] * 100).to_numpy(dtype=float)
     expected = (frame["expected"] * 100).to_numpy(dtype=float)
     statuses = list(frame["status"])
+    status_words = _status_labels(statuses, lang)
+    limits = {"amber": _points(thresholds.amber_gap), "red": _points(thresholds.red_gap)}
+    classes = list(pace_classes(frame, thresholds))
+    fills = [STATUS_COLORS[PACE_CLASSES[c][0]] for c in classes]
+    pace_words = [_text(PACE_CLASSES[c][1], lang, **limits) for c in classes]
     customdata = list(
         zip(
             ids,
-            _status_labels(statuses, lang),
+            status_words,
             expected.round(1),
             frame[count_key].astype(int),
+            pace_words,
             strict=True,
         )
     )
@@ -128,18 +212,20 @@ def _completion_bars(
         y=labels,
         orientation="h",
         name=_text("completion", lang),
-        marker={"color": [STATUS_COLORS[s] for s in statuses]},
+        marker={"color": fills, "line": {"color": "#666666", "width": 0.5}},
         texttemplate="%{x:.1f}%",
         # inside the bar at its base, away from the expected-pace diamond near its end
         textposition="auto",
         insidetextanchor="start",
-        insidetextfont={"color": "white"},
+        insidetextfont={"color": [ink_on(f) for f in fills]},
+        outsidetextfont={"color": DARK_INK},
         cliponaxis=False,
         customdata=customdata,
         hovertemplate=(
             f"<b>%{{y}}</b><br>{_text('completion', lang)} %{{x:.1f}}%"
             f"<br>{_text('expected', lang)} %{{customdata[2]:.1f}}%"
-            f"<br>{_text('status', lang)} %{{customdata[1]}}"
+            f"<br>{_text('pace', lang)} %{{customdata[4]}}"
+            f"<br>{_text('worst_status', lang)} %{{customdata[1]}}"
             f"<br>{_text(count_key, lang)} %{{customdata[3]}}<extra></extra>"
         ),
         showlegend=False,
@@ -160,28 +246,80 @@ def _completion_bars(
         customdata=list(ids),
         hovertemplate=f"<b>%{{y}}</b><br>{_text('expected', lang)} %{{x:.1f}}%<extra></extra>",
     )
-    return [bars, pace, *_status_legend(statuses, lang)]
+    # The worst status apart from the bar: a dot in its colour and its word, so a section on
+    # pace with one overdue indicator reads as both.
+    worst = go.Scatter(
+        x=[_STATUS_DOT_X] * len(labels),
+        y=labels,
+        mode="markers+text",
+        name=_text("worst_status", lang),
+        marker={
+            "symbol": "circle",
+            "size": 13,
+            "color": [STATUS_COLORS[s] for s in statuses],
+            "line": {"color": "#666666", "width": 0.5},
+        },
+        text=status_words,
+        textposition="middle right",
+        textfont={"color": DARK_INK},
+        cliponaxis=False,
+        customdata=list(ids),
+        hovertemplate=f"<b>%{{y}}</b><br>{_text('worst_status', lang)} %{{text}}<extra></extra>",
+        showlegend=False,
+    )
+    pace_legend = _legend_entries(
+        [
+            (cls, _text(key, lang, **limits), STATUS_COLORS[status])
+            for cls, (status, key) in PACE_CLASSES.items()
+            if cls in classes
+        ],
+        "pace",
+    )
+    return [bars, pace, worst, *pace_legend]
 
 
 def _completion_layout(fig: go.Figure, labels: list[str], lang: str) -> go.Figure:
     fig.update_xaxes(
-        range=[0, 112], ticksuffix="%", title_text=_text("completion_axis", lang), showgrid=True
+        range=[0, _X_MAX],
+        tickvals=list(range(0, 101, 20)),
+        ticksuffix="%",
+        title_text=_text("completion_axis", lang),
+        showgrid=True,
     )
     fig.update_yaxes(
         categoryorder="array", categoryarray=labels, autorange="reversed", automargin=True
     )
-    return fig
+    # The dots' column heading: each dot carries its status word, so no legend is needed.
+    fig.add_annotation(
+        name="worst_status_header",
+        text=_text("worst_header", lang),
+        x=_STATUS_DOT_X,
+        xref="x",
+        xanchor="left",
+        y=1,
+        yref="paper",
+        yanchor="bottom",
+        showarrow=False,
+        font={"color": "#555555"},
+    )
+    return _colour_legend(fig, _text("pace_legend", lang))
 
 
-def completion_by_section_figure(sections: pd.DataFrame, lang: str) -> go.Figure:
-    """Horizontal completion bars per section (document order), expected pace as diamonds."""
+def completion_by_section_figure(
+    sections: pd.DataFrame, lang: str, thresholds: Thresholds | None = None
+) -> go.Figure:
+    """Horizontal completion bars per section (document order) coloured by the gap to
+    expected pace (`thresholds`: the plan's, default the plan defaults), expected pace as
+    diamonds, each section's worst status as a dot beside its bar."""
     title = _text("section_title", lang)
     if sections.empty:
         return _no_data_figure(title, lang)
     labels = _escaped(sections["title"])
     if len(set(labels)) < len(labels):  # two sections with one title would share a bar
         labels = _escaped(sections["section_id"] + " " + sections["title"])
-    traces = _completion_bars(sections, sections["section_id"], labels, "task_count", lang)
+    traces = _completion_bars(
+        sections, sections["section_id"], labels, "task_count", lang, thresholds or Thresholds()
+    )
     fig = _styled(go.Figure(traces), title, _height(len(sections)))
     return _completion_layout(fig, labels, lang)
 
@@ -209,8 +347,9 @@ def status_distribution_figure(status: pd.DataFrame, lang: str) -> go.Figure:
             showlegend=False,
         )
     )
+    fig.update_traces(marker_line={"color": "#666666", "width": 0.5})
     fig.update_yaxes(title_text=_text("indicator_count", lang), rangemode="tozero")
-    return _styled(fig, title)
+    return _styled(fig, title, caption=_text("status_caption", lang))
 
 
 def completion_trend_figure(trend: pd.DataFrame, lang: str) -> go.Figure:
@@ -221,7 +360,7 @@ def completion_trend_figure(trend: pd.DataFrame, lang: str) -> go.Figure:
     periods = list(trend["period"])
     labels = [period_label(p, lang) for p in periods]
     lines = [
-        ("completion", STATUS_COLORS["on_track"], "solid", "circle"),
+        ("completion", NEUTRAL_COLOR, "solid", "circle"),
         ("expected", EXPECTED_COLOR, "dash", "diamond"),
     ]
     fig = go.Figure(
@@ -297,7 +436,7 @@ def unit_workload_figure(workload: pd.DataFrame, lang: str, top: int = 25) -> go
     return fig
 
 
-def _short_title(title: str) -> str:
+def short_title(title: str) -> str:
     """The words before the first comma: '开拓创新,加大改革攻坚力度' -> '开拓创新'."""
     return re.split(r"[,，、]", title, maxsplit=1)[0][:10]
 
@@ -362,7 +501,7 @@ def responsibility_heatmap_figure(
     fig.update_yaxes(autorange="reversed", automargin=True, showgrid=False)
     # The section names sit on top, so the status legend goes under the grid.
     fig.update_layout(margin={"t": 140}, legend={"y": -0.01, "yanchor": "top"})
-    return fig
+    return _colour_legend(fig, _text("cell_legend", lang)) if legend else fig
 
 
 def _units_by_load(matrix: pd.DataFrame) -> pd.Index:
@@ -375,7 +514,7 @@ def _units_by_load(matrix: pd.DataFrame) -> pd.Index:
 
 
 def _short_titles(sections: pd.DataFrame) -> list[str]:
-    return _escaped(sections["title"].map(_short_title))
+    return _escaped(sections["title"].map(short_title))
 
 
 def _heatmap_cells(matrix: pd.DataFrame, sections: pd.DataFrame, lang: str) -> pd.DataFrame:

@@ -32,6 +32,7 @@ _GRACE_S = 10.0  # kaleido's own per-render timeout should fire first
 _STOP_TIMEOUT_S = 5.0
 # Room for the title + stamp line on top and the source line under the axis labels.
 _MARGIN = {"t": 130, "b": 150, "l": 110, "r": 70}
+_BARE_MARGIN = {"t": 40, "b": 60, "l": 110, "r": 70}
 _PAD_PX = 18
 _MIN_TICK_PX = 11
 
@@ -88,16 +89,20 @@ def _is_missing(value: object) -> bool:
     return value is None or bool(pd.isna(value))
 
 
-def slide_figure(fig: go.Figure, *, as_of_label: str, source_line: str, lang: str) -> go.Figure:
-    """A 1920x1080 copy of `fig` with its title, a data-as-of stamp and a source line."""
+def slide_figure(
+    fig: go.Figure, *, as_of_label: str, source_line: str, lang: str, bare: bool = False
+) -> go.Figure:
+    """A 1920x1080 copy of `fig` with its title, a data-as-of stamp and a source line; with
+    `bare`, none of the three (for a slide whose own title and footer say them)."""
     slide = go.Figure(fig)  # deep copy: the caller's figure stays as it was
     width, height = SLIDE_WIDTH_PX, SLIDE_HEIGHT_PX
-    plot_w = width - _MARGIN["l"] - _MARGIN["r"]
-    plot_h = height - _MARGIN["t"] - _MARGIN["b"]
+    margin = _BARE_MARGIN if bare else _MARGIN
+    plot_w = width - margin["l"] - margin["r"]
+    plot_h = height - margin["t"] - margin["b"]
     slide.update_layout(
         width=width,
         height=height,
-        margin=dict(_MARGIN, autoexpand=True),
+        margin=dict(margin, autoexpand=True),
         font={"family": FONT_FAMILY, "size": 20},
         title={
             "x": _PAD_PX / width,
@@ -113,6 +118,9 @@ def slide_figure(fig: go.Figure, *, as_of_label: str, source_line: str, lang: st
     if rows:  # one label per row: shrink the row labels rather than let plotly skip some
         size = max(_MIN_TICK_PX, min(20, int(plot_h / rows * 0.7)))
         slide.update_yaxes(tickfont={"size": size})
+    if bare:
+        slide.update_layout(title_text="")
+        return slide
     stamp = _STAMP[1 if lang == "en" else 0].format(as_of_label)
     slide.add_annotation(
         name="as_of_stamp",

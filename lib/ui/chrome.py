@@ -348,8 +348,20 @@ def present_view_footer(ctx: PageContext, page: str) -> None:
         st.page_link(_page_path(page), label=tr("leave_present", ctx.lang), query_params=params)
 
 
+# The normal view's header made compact, so a 1280x800 screen shows what is at risk under
+# it: less space above the title, a smaller title (static CSS only, never data).
+COMPACT_HEADER_CSS = """
+<style>
+[data-testid="stMainBlockContainer"] { padding-top: 2.5rem; }
+[data-testid="stMainBlockContainer"] h1 { font-size: 2rem; padding: 0 0 0.25rem 0; }
+</style>
+"""
+
+
 def _header(ctx: PageContext, title: str) -> None:
     lang = ctx.lang
+    if ctx.filters.view != "present":
+        st.markdown(COMPACT_HEADER_CSS, unsafe_allow_html=True)  # static CSS only, never data
     st.title(title)
     as_of = period_label(ctx.as_of, lang) if ctx.as_of else "-"
     st.caption(f"{tr('app_subtitle', lang)} · {tr('as_of_banner', lang, period=as_of)}")

@@ -6,6 +6,7 @@ and names from uploads cannot inject markup.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 
 import streamlit as st
@@ -13,7 +14,16 @@ from streamlit.delta_generator import DeltaGenerator
 
 from lib.core.labels import tr
 from lib.output.images import figure_png, slide_figure
-from lib.services.views.elements import ChartView, Choices, Download, Kpi, TableView
+from lib.services.views.elements import (
+    MISSING_TEXT,
+    STATUS_LABEL_COLORS,
+    ChartView,
+    Choices,
+    Download,
+    Kpi,
+    TableView,
+)
+from lib.services.views.overview import StatusCount
 from lib.services.views.supervision import DocumentsView, StepOutcome
 from lib.services.views.upload import CheckedUploadView
 
@@ -49,32 +59,53 @@ def chart(view: ChartView) -> None:
 
 
 def table(view: TableView) -> None:
-    """Show a table as the view shaped it; its 0-100 columns as progress bars."""
-    config = {
-        heading: st.column_config.ProgressColumn(
+    """Show a table as the view shaped it: as tall as its rows (scrolling past about 40),
+    its id and name pinned, 0-100 columns as progress bars, statuses as chips in their
+    colour, long text wrapped, a missing value as "—"."""
+    frame = view.frame
+    config: dict[str, object] = {
+        heading: st.column_config.Column(heading, pinned=True) for heading in view.pinned_columns
+    }
+    for heading in view.wrapped_columns:
+        config[heading] = st.column_config.TextColumn(heading, width="large")
+    for heading in view.progress_columns:
+        config[heading] = st.column_config.ProgressColumn(
             heading, min_value=0, max_value=100, format="%.1f%%"
         )
-        for heading in view.progress_columns
-    }
+    if view.status_columns:
+        # a read-only multiselect cell draws each value as a chip in its option's colour;
+        # its text is drawn as text, like every other cell (no HTML from the data)
+        frame = frame.assign(
+            **{heading: frame[heading].map(_status_chips) for heading in view.status_columns}
+        )
+        for heading in view.status_columns:
+            shown = set(view.frame[heading].dropna())
+            labels = [label for label in STATUS_LABEL_COLORS if label in shown]
+            config[heading] = st.column_config.MultiselectColumn(
+                heading,
+                options=labels,
+                color=[STATUS_LABEL_COLORS[label] for label in labels] or None,
+            )
     st.dataframe(
-        view.frame,
+        frame,
         hide_index=True,
         width="stretch",
-        height=view.height,
+        height=view.fitted_height,
+        row_height=view.row_height,
+        placeholder=MISSING_TEXT,
         key=view.key,
         column_config=config,
     )
 
 
+def _status_chips(label: object) -> list[str]:
+    """A status cell as the list a multiselect cell draws: its label, or none."""
+    return [label] if isinstance(label, str) and label not in ("", MISSING_TEXT) else []
+
+
 def metric(target: DeltaGenerator, kpi: Kpi) -> None:
     """One KPI in a column (or any container)."""
     target.metric(kpi.label, kpi.value, kpi.delta)
-
-
-def metric_row(kpis: Sequence[Kpi]) -> None:
-    """One column per KPI."""
-    for column, kpi in zip(st.columns(len(kpis)), kpis, strict=True):
-        metric(column, kpi)
 
 
 def download(item: Download, target: DeltaGenerator | None = None) -> None:
@@ -144,3 +175,33 @@ def show_outcome(outcome: StepOutcome) -> None:
         table(outcome.problem_table)
     else:
         show_problems(outcome.problems)
+
+
+# Markdown's ASCII punctuation, escaped where text that is not markup goes into st.markdown
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def plain_markdown(text: str) -> str:
+    """`text` with every Markdown and directive character escaped, so st.markdown shows it
+    as written (a name with "*" or "<b>" stays text)."""
+    return _MARKDOWN_SPECIALS.sub(r"\\\1", text)
+
+
+def status_links(
+    counts: Sequence[StatusCount], page: str, query_params: dict[str, str], help_text: str
+) -> None:
+    """One line of status counts, each a chip in its status colour; a count whose statuses
+    `page` lists links there with `statuses=<link>` added to `query_params`."""
+    with st.container(horizontal=True, vertical_alignment="center", gap="small"):
+        for item in counts:
+            colors = f'foreground="{item.text_color}" background="{item.color}"'
+            label = f":color[**{item.count}** {item.label}]{{{colors}}}"
+            if item.link is None:  # muted like a caption: not a link
+                st.caption(label, width="content")
+            else:
+                st.page_link(
+                    page,
+                    label=label,
+                    query_params={**query_params, "statuses": item.link},
+                    help=help_text,
+                )

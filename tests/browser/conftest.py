@@ -34,6 +34,9 @@ CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = REPO / "screenshots"
 XSS_NOTE = "<img src=x onerror=alert(1)>"
 HEALTH_DEADLINE_SECONDS = 180
+# How long a click or a fill may wait for its element. Playwright's 30 s default is too short
+# on a loaded 2-core machine (two test workers, the app server and Chromium share it).
+ACTION_TIMEOUT_MS = 90_000
 
 
 def _free_port() -> int:
@@ -142,6 +145,7 @@ def browser():
 @pytest.fixture
 def page(browser):
     context = browser.new_context(viewport={"width": 1440, "height": 2400}, accept_downloads=True)
+    context.set_default_timeout(ACTION_TIMEOUT_MS)
     page = context.new_page()
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))

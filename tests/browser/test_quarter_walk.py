@@ -18,7 +18,7 @@ from lib.plan.loader import load_plan
 from lib.services.settings import DEFAULT_PLAN_FILE
 from lib.status.indicators import indicator_status
 from lib.store.repository import ProgressStore
-from tests.browser.conftest import SCREENSHOTS, _seed_sample, running_app
+from tests.browser.conftest import ACTION_TIMEOUT_MS, SCREENSHOTS, _seed_sample, running_app
 from tests.browser.test_browser import WAIT_MS, wait_for_app, wait_for_grid_markup
 
 PASSWORD = "quarter-walk-pass"
@@ -55,6 +55,7 @@ def cycle_server(tmp_path_factory):
 def logged_in(browser, url: str, name: str):
     """A browser context (its own session) with `name` logged in."""
     context = browser.new_context(viewport={"width": 1600, "height": 2200}, accept_downloads=True)
+    context.set_default_timeout(ACTION_TIMEOUT_MS)
     page = context.new_page()
     page.goto(f"{url}/?period={PERIOD}")
     wait_for_app(page)

@@ -26,10 +26,12 @@ from lib.status.codes import RISK_STATUSES
 from lib.status.indicators import at_risk_indicators
 from lib.status.replies import SUPERVISION_COLUMNS, supervision_by_indicator
 
+# what a leader acts on first (who, what, why, by when, how much a quarter), then the
+# reply, then the figures behind it
 RISK_KEYS = [
-    "indicator_id", "task_title", "name", "lead_unit", "status_label", "supervision_label",
-    "reason", "reply_reason", "reply_measures", "reply_expected_by", "value", "target", "unit",
-    "progress_pct", "expected_pct", "needed_per_quarter", "deadline",
+    "indicator_id", "name", "lead_unit", "status_label", "reason", "needed_per_quarter",
+    "deadline", "supervision_label", "reply_reason", "reply_measures", "reply_expected_by",
+    "progress_pct", "expected_pct", "value", "target", "unit", "task_title",
 ]  # fmt: skip
 EXPORT_KEYS = [*RISK_KEYS, "reply_by", "replied_by", "replied_at", "source", "upload_id"]
 REPLY_KEYS = [
@@ -63,13 +65,17 @@ class RisksView:
     replies_note: str | None = None
 
 
-def risk_controls(lang: str) -> RiskControls:
-    """Text above the list and the choices of its status filter."""
+def risk_controls(lang: str, requested: str | None = None) -> RiskControls:
+    """Text above the list and the choices of its status filter, chosen at first: the
+    statuses `requested` (the URL's `statuses=behind,overdue`, as the overview's status
+    counts link here) that are risk statuses, or every risk status."""
     statuses = tuple(RISK_STATUSES)
+    asked = set((requested or "").split(","))
+    chosen = tuple(s for s in statuses if s in asked) or statuses
     return RiskControls(
         intro=tr("risk_intro", lang),
         status_label=tr("status_filter", lang),
-        statuses=Choices(statuses, {s: status_label(s, lang) for s in statuses}, statuses),
+        statuses=Choices(statuses, {s: status_label(s, lang) for s in statuses}, chosen),
     )
 
 
@@ -118,9 +124,7 @@ def risks_view(
     )
     return RisksView(
         None,
-        table_view(
-            rows, with_confirmation_key(RISK_KEYS, rows), lang, key="risk_table", height=600
-        ),
+        table_view(rows, with_confirmation_key(RISK_KEYS, rows), lang, key="risk_table"),
         downloads,
         replies_heading=tr("reply_details", lang),
         replies=replies,

@@ -113,7 +113,9 @@ def sections_view(
     if has_figures:
         stamp = chart_stamp(plan, status, as_of, lang, sample_in_use)
         chart = ChartView(
-            charts.completion_by_section_figure(sections, lang), "sections_chart", stamp
+            charts.completion_by_section_figure(sections, lang, plan.thresholds),
+            "sections_chart",
+            stamp,
         )
     rows = task_rows(tasks, lang)
     parts: tuple[SectionPart, ...] = ()

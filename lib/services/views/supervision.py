@@ -43,6 +43,7 @@ from lib.services.views.elements import (
     Choices,
     Download,
     TableView,
+    office_times,
     problem_messages,
     table_view,
 )
@@ -873,14 +874,6 @@ def supervision_view(
 
 
 # --- small shared pieces ------------------------------------------------------------------------
-
-
-def office_times(moments: pd.Series) -> pd.Series:
-    """Stored moments (ISO text in UTC, or times) as the office's clock, YYYY-MM-DD HH:MM
-    ("" where there is none)."""
-    times = pd.to_datetime(moments.astype(object), utc=True, errors="coerce", format="ISO8601")
-    shown = times.dt.tz_convert(OFFICE_TIME).dt.strftime("%Y-%m-%d %H:%M")
-    return pd.Series(shown.fillna("").astype("str").to_numpy(), index=moments.index)
 
 
 def _someone(user: User | None) -> User:

@@ -32,4 +32,4 @@ def tasks_view(plan: Plan, tasks: pd.DataFrame, query: str, lang: str) -> TasksV
     rows = task_rows(tasks[tasks["task_id"].astype(object).isin(hits)], lang)
     if rows.empty:
         return TasksView(tr("no_search_hits", lang) if query else tr("empty_scope", lang), None)
-    return TasksView(None, table_view(rows, TASK_LIST_KEYS, lang, key="task_list", height=700))
+    return TasksView(None, table_view(rows, TASK_LIST_KEYS, lang, key="task_list"))

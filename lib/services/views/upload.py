@@ -9,7 +9,13 @@ import pandas as pd
 
 from lib.auth.accounts import User
 from lib.core.errors import UserInputError
-from lib.core.labels import CONFIRMATION_LABELS, PREVIEW_CHANGE_LABELS, pick, tr
+from lib.core.labels import (
+    CONFIRMATION_LABELS,
+    PREVIEW_CHANGE_LABELS,
+    UPLOAD_STATUS_LABELS,
+    pick,
+    tr,
+)
 from lib.core.periods import period_label, periods_between
 from lib.ingest.report import ValidationReport
 from lib.output.tables import figure_role_labels, unit_names
@@ -34,11 +40,13 @@ from lib.services.views.elements import (
     Choices,
     Download,
     TableView,
+    office_times,
     problem_messages,
     table_view,
 )
 from lib.store.repository import ProgressStore
 
+FILE_TYPES = ("xlsx", "xls", "csv")  # what the file chooser accepts
 HISTORY_KEYS = ["id", "file_name", "uploaded_by", "uploaded_at", "row_count", "upload_status"]
 NO_CONFIRMATION = "—"  # an upload holding no figure that needs confirming
 CONFLICT_KEYS = [
@@ -66,6 +74,9 @@ class UploadView:
     form_units: Choices  # the units that report some indicator, registry order
     form_period_label: str
     form_periods: Choices  # "" (not pre-filled), then the plan's quarters
+    # said above the file chooser, whose own words ("Drag and drop a file here", "Limit
+    # 10MB per file") Streamlit shows in English only; None where that is the chosen language
+    choose_file_hint: str | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -125,10 +136,12 @@ def upload_view(
     auth_mode: str,
     lang: str,
     stored: pd.DataFrame | None = None,
+    max_upload_mb: int = 10,
 ) -> UploadView:
     """Introduction, the two templates (written on click), the choices of a unit's form
-    (`stored`: the store's latest figures, whose last period sets the default quarter), and
-    the user's right to upload."""
+    (`stored`: the store's latest figures, whose last period sets the default quarter), the
+    user's right to upload, and the file chooser's words in `lang` (`max_upload_mb`: the
+    server's limit of one file, .streamlit/config.toml)."""
     may_upload = may_import(user)
     units = reporting_units(plan)
     templates = tuple(
@@ -148,7 +161,7 @@ def upload_view(
         may_upload=may_upload,
         analyst_needed=None if may_upload else tr("analyst_needed", lang),
         choose_file_label=tr("choose_file", lang),
-        file_types=("xlsx", "xls", "csv"),
+        file_types=FILE_TYPES,
         unit_label=tr("upload_unit", lang),
         unit_help=tr("upload_unit_help", lang),
         units=upload_unit_choices(plan, lang),
@@ -157,6 +170,9 @@ def upload_view(
         form_units=Choices(tuple(units), {}, units[0] if units else ""),
         form_period_label=tr("unit_form_period", lang),
         form_periods=form_period_choices(plan, stored, lang),
+        choose_file_hint=None
+        if lang == "en"
+        else tr("choose_file_hint", lang, types="、".join(FILE_TYPES).upper(), mb=max_upload_mb),
     )
 
 
@@ -336,14 +352,19 @@ def upload_history_view(
     plan: Plan | None = None,
     confirmations: pd.DataFrame | None = None,
 ) -> UploadHistoryView:
-    """The ledger (newest first) and the active uploads `user` may withdraw; where `plan`
-    requires confirmation, each upload's 核准 state from `confirmations`
-    (lib/services/cycle.py confirmation_queue), "—" for one with nothing to confirm."""
+    """The ledger (newest first, times on the office's clock, states 有效/已撤回) and the
+    active uploads `user` may withdraw; where `plan` requires confirmation, each upload's
+    核准 state from `confirmations` (lib/services/cycle.py confirmation_queue), "—" for one
+    with nothing to confirm."""
     heading, label = tr("history", lang), tr("withdraw_id", lang)
     button = tr("withdraw", lang)
     if uploads.empty:
         return UploadHistoryView(heading, tr("no_uploads", lang), None, (), label, button)
-    shown = uploads.rename(columns={"status": "upload_status"})
+    statuses = {state: pick(pair, lang) for state, pair in UPLOAD_STATUS_LABELS.items()}
+    shown = uploads.assign(
+        uploaded_at=office_times(uploads["uploaded_at"]),
+        upload_status=uploads["status"].map(statuses).fillna(uploads["status"]),
+    )
     keys = HISTORY_KEYS
     if plan is not None and plan.confirmation.required and confirmations is not None:
         states = pd.Series(confirmations["state"].to_numpy(), index=confirmations["id"].to_numpy())

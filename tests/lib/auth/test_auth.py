@@ -232,6 +232,29 @@ def test_oidc_mode_maps_email_and_subject_to_roles():
     assert session_user(settings, oidc_info={"is_logged_in": False}) == GUEST_USER
 
 
+def test_oidc_units_name_whose_督办单_a_person_answers():
+    settings = auth_settings(
+        {**OIDC, "units": {"Wang@example.gov.cn": "市水务局", "sub-42": "市林业局"}}
+    )
+    by_email = {"is_logged_in": True, "email": "wang@example.gov.cn", "sub": "sub-42"}
+    by_subject = {"is_logged_in": True, "email": "zhou@example.gov.cn", "sub": "sub-42"}
+    unverified = {**by_email, "email_verified": False}
+    assert oidc_user(settings, by_email).unit == "市水务局"  # the e-mail wins over the subject
+    assert oidc_user(settings, by_subject).unit == "市林业局"
+    assert oidc_user(settings, unverified).unit == "市林业局"  # an unverified e-mail grants nothing
+    assert oidc_user(auth_settings(OIDC), by_email).unit == ""
+    with pytest.raises(AuthConfigError) as refused:
+        auth_settings({**OIDC, "units": {"x@example.gov.cn": 3}})
+    assert refused.value.problems[0].path == "units.x@example.gov.cn"
+
+
+def test_local_accounts_carry_their_unit():
+    settings = auth_settings(
+        {"accounts": {"li": {"password_hash": HASH, "role": "analyst", "unit": " 市林业局 "}}}
+    )
+    assert local_user(settings, "li") == User("li", Role.ANALYST, "local", "市林业局")
+
+
 def test_oidc_unverified_email_grants_no_role():
     settings = auth_settings(OIDC)
     info = {"is_logged_in": True, "email": "li.ming@example.gov.cn", "email_verified": False}

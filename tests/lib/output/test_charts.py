@@ -13,6 +13,7 @@ from pandas.testing import assert_frame_equal
 from lib.core.labels import STATUS_COLORS
 from lib.output import charts
 from lib.plan.loader import load_plan
+from lib.plan.model import Thresholds
 from lib.status.indicators import indicator_status
 from lib.status.rollups import section_completion, task_completion
 from lib.status.trend import completion_trend
@@ -94,35 +95,121 @@ def title(fig: go.Figure) -> str:
 # --- completion bars -------------------------------------------------------------------------
 
 
-def test_section_bars_in_document_order_coloured_by_status(sections):
+def test_section_bars_in_document_order_coloured_by_pace(sections):
     fig = charts.completion_by_section_figure(sections, "zh")
-    bars, pace = fig.data[0], fig.data[1]
+    bars, pace, worst = fig.data[0], fig.data[1], fig.data[2]
     assert title(fig) == "各分节完成度"
     assert (bars.type, bars.orientation) == ("bar", "h")
     assert list(bars.x) == [50.0, 25.0, 100.0]
     assert list(bars.y) == ["开拓创新,加大改革", NASTY_ESCAPED, "改善民生"]
-    assert list(bars.marker.color) == [STATUS_COLORS[s] for s in ("watch", "behind", "met")]
+    # gaps 10, 25 and complete: on pace (10 is not over amber_gap), 10-25 behind, complete
+    assert list(bars.marker.color) == [STATUS_COLORS[s] for s in ("on_track", "watch", "met")]
     assert [row[0] for row in bars.customdata] == ["S01", "S02", "S03"]
     assert [row[1] for row in bars.customdata] == ["关注", "落后", "已完成"]
+    assert [row[4] for row in bars.customdata] == [
+        "超前或落后不超过 10 个百分点",
+        "落后 10–25 个百分点",
+        "已全部完成",
+    ]
     assert fig.layout.yaxis.autorange == "reversed"
     assert list(fig.layout.yaxis.categoryarray) == list(bars.y)
     assert (pace.type, pace.name, pace.marker.symbol) == ("scatter", "应达进度", "diamond")
     assert list(pace.x) == [60.0, 50.0, 50.0]
-    legend = [t.name for t in fig.data[2:]]
-    assert legend == ["落后", "关注", "已完成"]  # worst first, only statuses present
-    assert [t.marker.color for t in fig.data[2:]] == [
-        STATUS_COLORS[s] for s in ("behind", "watch", "met")
+    # the worst status beside each bar, in its own colour and words
+    assert list(worst.y) == list(bars.y)
+    assert list(worst.marker.color) == [STATUS_COLORS[s] for s in ("watch", "behind", "met")]
+    assert list(worst.text) == ["关注", "落后", "已完成"]
+    assert list(worst.customdata) == ["S01", "S02", "S03"]
+    assert fig.layout.legend.title.text == "条形颜色 = 与应达进度的差距："
+    legend = [(t.name, t.marker.color) for t in fig.data[3:]]
+    assert legend == [  # worst first, only the classes present
+        ("落后 10–25 个百分点", STATUS_COLORS["watch"]),
+        ("超前或落后不超过 10 个百分点", STATUS_COLORS["on_track"]),
+        ("已全部完成", STATUS_COLORS["met"]),
     ]
+    header = fig.layout.annotations[0]
+    assert (header.name, header.text, header.x) == (
+        "worst_status_header",
+        "最差指标状态",
+        worst.x[0],
+    )
     assert fig.layout.font.family == charts.FONT_FAMILY
     assert fig.layout.paper_bgcolor == "white"
+
+
+def test_section_bar_colour_is_the_gap_to_pace_not_the_worst_indicator():
+    # S09 ahead of its pace with a behind indicator; S05 ahead with an overdue one; S07 on
+    # track but 30 points behind pace as a whole; S08 with no figures at all (completion 0)
+    sections = pd.DataFrame(
+        {
+            "section_id": ["S09", "S05", "S07", "S08"],
+            "section_no": [9, 5, 7, 8],
+            "title": ["开拓创新", "转型升级", "改善民生", "从严治政"],
+            "task_count": [4, 3, 2, 1],
+            "completion": [0.863, 0.525, 0.40, 0.0],
+            "expected": [0.75, 0.496, 0.70, 0.496],
+            "status": ["behind", "overdue", "on_track", "no_report"],
+        }
+    )
+    fig = charts.completion_by_section_figure(sections, "en")
+    bars, worst = fig.data[0], fig.data[2]
+    assert list(bars.marker.color) == [
+        STATUS_COLORS[s] for s in ("on_track", "on_track", "behind", "behind")
+    ]
+    assert list(worst.marker.color) == [
+        STATUS_COLORS[s] for s in ("behind", "overdue", "on_track", "no_report")
+    ]
+    assert list(charts.pace_classes(sections, Thresholds())) == [
+        "on_pace",
+        "on_pace",
+        "far_behind",
+        "far_behind",
+    ]
+    pace_names = [t.name for t in fig.data if (t.legendgroup or "").startswith("pace:")]
+    assert pace_names == ["Over 25 points behind", "Ahead or at most 10 points behind"]
+    # the plan's own thresholds move the boundaries and the legend words with them
+    strict = Thresholds(amber_gap=0.05, red_gap=0.2)
+    assert list(charts.pace_classes(sections, strict)) == [
+        "on_pace",
+        "on_pace",
+        "far_behind",
+        "far_behind",
+    ]
+    tight = sections.assign(completion=[0.60, 0.525, 0.55, 1.0])  # gaps 15, -3, 15, complete
+    assert list(charts.pace_classes(tight, strict)) == [
+        "behind",
+        "on_pace",
+        "behind",
+        "complete",
+    ]
+    fig = charts.completion_by_section_figure(tight, "zh", strict)
+    assert list(fig.data[0].marker.color) == [
+        STATUS_COLORS[s] for s in ("watch", "on_track", "watch", "met")
+    ]
+    assert [t.name for t in fig.data if (t.legendgroup or "").startswith("pace:")] == [
+        "落后 5–20 个百分点",
+        "超前或落后不超过 5 个百分点",
+        "已全部完成",
+    ]
+
+
+def test_section_bar_text_reads_on_its_fill(sections):
+    bars = charts.completion_by_section_figure(sections, "zh").data[0]
+    for fill, ink in zip(bars.marker.color, bars.insidetextfont.color, strict=True):
+        assert ink == charts.ink_on(fill)
+    assert charts.ink_on(STATUS_COLORS["overdue"]) == "#FFFFFF"
+    assert charts.ink_on(STATUS_COLORS["met"]) == "#222222"
 
 
 def test_section_figure_in_english(sections):
     fig = charts.completion_by_section_figure(sections, "en")
     assert title(fig) == "Completion by section"
     assert fig.data[1].name == "Expected pace"
-    assert [t.name for t in fig.data[2:]] == ["Behind", "Watch", "Met"]
+    assert list(fig.data[2].text) == ["Watch", "Behind", "Met"]
+    assert fig.layout.legend.title.text == "Bar colour = gap to expected pace:"
+    assert fig.layout.annotations[0].text == "Worst indicator status"
     assert "Expected pace" in fig.data[0].hovertemplate
+    assert "Worst status" in fig.data[0].hovertemplate
 
 
 # --- status mix and trend --------------------------------------------------------------------
@@ -137,8 +224,10 @@ def test_status_distribution_counts_in_status_order():
     assert list(bar.y) == [0, 2, 1, 0, 0, 3]
     assert list(bar.customdata) == ["overdue", "behind", "no_report", "watch", "on_track", "met"]
     assert list(bar.marker.color) == [STATUS_COLORS[s] for s in bar.customdata]
+    assert fig.layout.title.subtitle.text == "颜色表示指标状态"
     english = charts.status_distribution_figure(status, "en")
     assert title(english) == "Indicators by status"
+    assert english.layout.title.subtitle.text == "Colour shows indicator status"
     assert list(english.data[0].x)[:2] == ["Overdue", "Behind"]
 
 
@@ -232,6 +321,7 @@ def test_heatmap_by_status_in_english(matrix, plan_sections):
     assert (heat.zmin, heat.zmax, heat.showscale) == (-0.5, 5.5, False)
     assert heat.colorscale[2][1] == STATUS_COLORS["behind"]
     assert [t.name for t in fig.data[1:]] == ["Behind", "Watch", "On track", "Met"]
+    assert fig.layout.legend.title.text == "Cell colour = worst status:"
     with pytest.raises(ValueError, match="colour"):
         charts.responsibility_heatmap_figure(matrix, plan_sections, "en", "colour")
 

@@ -187,3 +187,12 @@ def test_the_brief_command_shows_the_replies(
     assert list(cell) == at_risk_ids
     assert cell["T07-1"] == f"原因：{REASON} 措施：{MEASURES} 预计：2014-12-20"
     assert cell["T07-2"] == "回复逾期"  # the command counts from today's date
+
+
+def test_the_reply_slides_open_the_deck_after_the_conclusion(plan, store, replies):
+    prs = deck(plan, store, replies)
+    titles = [s.shapes.title.text if s.shapes.title else "" for s in prs.slides]
+    assert titles[1] == "总体结论"
+    first = titles.index(risk_slides(prs)[0].shapes.title.text)
+    assert first + 1 <= 5  # 1-based: a meeting sees the risks and replies by slide five
+    assert TABLE_FONT_PT >= 14 and HEADER_FONT_PT >= 14

@@ -9,7 +9,7 @@ def test_every_task_in_view_without_a_search(plan, frames_at):
     view = tasks_view(plan, frames_at("2014Q2").tasks, "", "zh")
     assert view.notice is None
     table = view.table
-    assert (table.key, table.height) == ("task_list", 700)
+    assert (table.key, table.height) == ("task_list", "auto")  # fitted to its rows
     assert table.headings == [
         "任务编号", "分节", "任务", "牵头单位", "指标数", "完成度", "应达进度", "状态",
     ]  # fmt: skip

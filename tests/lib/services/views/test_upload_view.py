@@ -121,7 +121,7 @@ def test_ledger_and_withdrawal_by_role(store):
     assert mine.ledger.key == "uploads"
     assert mine.ledger.headings == ["批次号", "文件名", "上传人", "上传时间", "行数", "批次状态"]
     first = mine.ledger.frame.loc[0, ["批次号", "上传人", "批次状态"]]
-    assert first.tolist() == [1, "wang", "active"]
+    assert first.tolist() == [1, "wang", "有效"]
     assert upload_history_view(ledger, analyst("li"), "zh").withdrawable == ()
     assert upload_history_view(ledger, admin("组长"), "zh").withdrawable == (1,)
 
