@@ -160,7 +160,11 @@ def _chart(name: str, inputs: _Inputs, lang: str) -> tuple[go.Figure, list[objec
             sections, lang, inputs.plan.thresholds
         ), upload_ids
     matrix = responsibility_matrix(inputs.plan, tasks)
-    return charts.responsibility_heatmap_figure(matrix, sections, lang), upload_ids
+    groups = charts.heatmap_row_groups(inputs.plan)
+    heatmap = charts.responsibility_heatmap_figure(
+        matrix, sections, lang, "status", row_groups=groups
+    )  # as leaders see it on the units page
+    return heatmap, upload_ids
 
 
 def _replies(period: str) -> pd.DataFrame:

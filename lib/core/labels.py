@@ -129,6 +129,11 @@ CHART_TEXT: dict[str, tuple[str, str]] = {
     "pace_done": ("已全部完成", "Complete"),
     "worst_header": ("最差指标状态", "Worst indicator status"),
     "cell_legend": ("单元格颜色 = 最差状态：", "Cell colour = worst status:"),
+    # the heatmap's row groups, in the order they are drawn (charts.HEATMAP_ROW_GROUPS)
+    "row_group_municipal": ("市直部门", "Municipal departments"),
+    "row_group_county": ("县(市、区)", "Counties and districts"),
+    "row_group_central": ("驻肇单位", "Central and provincial agencies"),
+    "row_group_generic": ("牵头部门泛称", "Generic lead units"),
     "status_caption": ("颜色表示指标状态", "Colour shows indicator status"),
 }
 

@@ -23,7 +23,7 @@ import math
 import re
 import struct
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from io import BytesIO
@@ -189,7 +189,8 @@ def briefing_deck(
         charts.completion_by_section_figure(sections, lang, plan.thresholds),
     )
     _section_slides(prs, deck, sections, tasks)
-    _heatmap_slides(prs, deck, responsibility_matrix(plan, tasks), sections)
+    groups = charts.heatmap_row_groups(plan)
+    _heatmap_slides(prs, deck, responsibility_matrix(plan, tasks), sections, groups)
     _sources_slide(prs, deck, upload_ids, made_on, sample, figures_note)
     _add_footers(prs, deck, sample)
     out = BytesIO()
@@ -615,27 +616,39 @@ def _chart_slide(prs: PptxPresentation, deck: _Deck, title: str, fig: go.Figure)
 
 
 def _heatmap_slides(
-    prs: PptxPresentation, deck: _Deck, matrix: pd.DataFrame, sections: pd.DataFrame
+    prs: PptxPresentation,
+    deck: _Deck,
+    matrix: pd.DataFrame,
+    sections: pd.DataFrame,
+    groups: Mapping[str, str],
 ) -> None:
     """The unit x section heatmap coloured by worst status, units split so every label is
-    legible: the units with the worst status first (then the heaviest load), so the first
-    slide shows where the trouble is."""
+    legible: grouped as the page groups them (`groups`, charts.heatmap_row_groups: city
+    departments, counties, central agencies, generic names last) and, within a group, the
+    worst status first (then the heaviest load), so each group's trouble comes first."""
     worst = matrix.assign(_rank=matrix["worst_status"].map(STATUS_RANK))
     ranked = worst.groupby("unit", sort=False).agg(
         rank=("_rank", "min"), load=("unit_load", "first")
     )
+    order = {group: i for i, group in enumerate(charts.HEATMAP_ROW_GROUPS)}
+    ranked["_group"] = [order.get(groups.get(u, "generic"), len(order)) for u in ranked.index]
     ranked["_at"] = range(len(ranked))
-    units = list(ranked.sort_values(["rank", "load", "_at"], ascending=[True, False, True]).index)
+    by = ["_group", "rank", "load", "_at"]
+    units = list(ranked.sort_values(by, ascending=[True, True, False, True]).index)
     parts = max(1, math.ceil(len(units) / HEATMAP_UNITS_PER_SLIDE))
     size = max(1, math.ceil(len(units) / parts))
-    whole = charts.responsibility_heatmap_figure(matrix, sections, deck.lang, "status")
+    whole = charts.responsibility_heatmap_figure(
+        matrix, sections, deck.lang, "status", row_groups=groups
+    )
     if parts == 1:
         _chart_slide(prs, deck, deck.t("heatmap"), whole)
         return
     columns = whole.layout.xaxis  # every part shows every section column, in the same place
     for k in range(parts):
         chunk = matrix[matrix["unit"].isin(units[k * size : (k + 1) * size])]
-        fig = charts.responsibility_heatmap_figure(chunk, sections, deck.lang, "status")
+        fig = charts.responsibility_heatmap_figure(
+            chunk, sections, deck.lang, "status", row_groups=groups
+        )
         _pad_heatmap_columns(fig, list(columns.tickvals or ()))
         fig.update_xaxes(tickvals=columns.tickvals, ticktext=columns.ticktext)
         _chart_slide(prs, deck, deck.paged("heatmap", k + 1, parts), fig)

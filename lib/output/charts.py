@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -22,8 +22,8 @@ import plotly.graph_objects as go
 from lib.core.labels import CHART_TEXT, RESPONSIBILITY_ROLES, STATUS_COLORS, pick, status_label
 from lib.core.periods import period_label
 from lib.output.fonts import FONT_FAMILY
-from lib.plan.model import Thresholds
-from lib.status.codes import STATUS_ORDER
+from lib.plan.model import Plan, Thresholds
+from lib.status.codes import RISK_STATUSES, STATUS_ORDER, STATUS_RANK
 from lib.status.units import HeatmapCells
 
 TEMPLATE = "plotly_white"
@@ -441,6 +441,37 @@ def short_title(title: str) -> str:
     return re.split(r"[,，、]", title, maxsplit=1)[0][:10]
 
 
+# The heatmap's row groups, in drawing order, and the unit kinds (lib.plan.model.UNIT_KINDS)
+# in each; a kind not listed joins "central". Generic names ('各项目牵头部门') come last.
+HEATMAP_ROW_GROUPS = ("municipal", "county", "central", "generic")
+_GROUP_OF_KIND = {
+    "municipal_department": "municipal",
+    "party_department": "municipal",
+    "county_government": "county",
+    "zone_committee": "county",
+    "central_agency": "central",
+}
+# Text in the cells and on the axes of the heatmap, on the page and on a slide: 14 px is
+# the least that stays legible projected in a meeting room.
+HEATMAP_TEXT_PX = 14
+_GROUP_LINE_COLOR = "#888888"
+
+
+def heatmap_row_groups(plan: Plan) -> dict[str, str]:
+    """Each registry unit's heatmap row group (HEATMAP_ROW_GROUPS): its kind's; a group
+    ('各县(市、区)政府') goes with its members when they all fall in one row group, and a
+    group without members, a generic name, is 'generic'."""
+    kinds = dict(zip(plan.units["unit"], plan.units["kind"], strict=True))
+    groups = {unit: _GROUP_OF_KIND.get(kind, "central") for unit, kind in kinds.items()}
+    members = plan.group_members.groupby("group", sort=False)["member"].agg(list)
+    for unit, kind in kinds.items():
+        if kind != "group":
+            continue
+        of_members = {groups.get(m, "central") for m in members.get(unit, [])}
+        groups[unit] = of_members.pop() if len(of_members) == 1 else "generic"
+    return groups
+
+
 def responsibility_heatmap_figure(
     matrix: pd.DataFrame,
     sections: pd.DataFrame,
@@ -448,14 +479,19 @@ def responsibility_heatmap_figure(
     color_by: str = "load",
     *,
     part_of: HeatmapCells | None = None,
+    row_groups: Mapping[str, str] | None = None,
 ) -> go.Figure:
-    """Units (rows, heaviest load first) x sections (columns, document order) heatmap.
+    """Units (rows) x sections (columns, document order) heatmap.
 
-    Cells read '牵2 配1' / 'L2 P1'; colour is the weighted load (continuous) or the worst
-    status of the unit's tasks there (status colours, with a legend). customdata holds each
-    cell's comma-separated task ids ('' where the unit has none). With `part_of` (the
-    heaviest part of a larger matrix), the title says how many units and sections it shows
-    out of how many.
+    Rows by load, heaviest first; coloured by status, by risk: the worst status first, then
+    the most at-risk cells, then load. With `row_groups` (unit -> HEATMAP_ROW_GROUPS key,
+    e.g. `heatmap_row_groups(plan)`), rows are grouped in HEATMAP_ROW_GROUPS order and
+    ordered within their group; when more than one group is present each starts with a
+    bold heading row (y '<b>…</b>', no cells) under a rule. Cells read '牵2 配1' / 'L2 P1';
+    colour is the weighted load (continuous) or the worst status of the unit's tasks there
+    (status colours, with a legend). customdata holds each cell's comma-separated task ids
+    ('' where the unit has none, and on heading rows). With `part_of` (the heaviest part of
+    a larger matrix), the title says how many units and sections it shows out of how many.
     """
     if color_by not in ("load", "status"):
         raise ValueError(f"color_by must be 'load' or 'status', got {color_by!r}")
@@ -464,7 +500,10 @@ def responsibility_heatmap_figure(
         title += _text("heatmap_part", lang, **part_of.counts())
     if matrix.empty:
         return _no_data_figure(title, lang)
-    units = list(_units_by_load(matrix))
+    ordered = _units_by_risk(matrix) if color_by == "status" else _units_by_load(matrix)
+    rows = _grouped_rows(list(ordered), row_groups, lang)
+    units = [unit for unit, _ in rows]
+    headings = [i for i, (_, heading) in enumerate(rows) if heading]
     shown = sections[sections["section_id"].isin(matrix["section_id"])]
     section_ids = list(shown["section_id"])
     cells = _heatmap_cells(matrix, shown, lang)
@@ -476,10 +515,11 @@ def responsibility_heatmap_figure(
     ranks = grid("rank", np.nan).astype(float)
     heatmap = go.Heatmap(
         x=section_ids,
-        y=_escaped(units),
+        y=[heading or html.escape(unit, quote=False) for unit, heading in rows],
         z=grid("load", np.nan).astype(float) if color_by == "load" else ranks,
         text=grid("mark", ""),
         texttemplate="%{text}",
+        textfont={"size": HEATMAP_TEXT_PX},
         hovertext=grid("hover", ""),
         hovertemplate="%{hovertext}<extra></extra>",
         customdata=grid("task_ids", ""),
@@ -490,27 +530,84 @@ def responsibility_heatmap_figure(
         **_heatmap_colours(color_by, lang, float(matrix["load"].max())),
     )
     legend = _status_legend(matrix["worst_status"], lang) if color_by == "status" else []
-    fig = _styled(go.Figure([heatmap, *legend]), title, _height(len(units)) + 40)
+    fig = _styled(go.Figure([heatmap, *legend]), title, _height(len(rows)) + 40)
     fig.update_xaxes(
         tickmode="array",
         tickvals=section_ids,
         ticktext=[f"{s}<br>{t}" for s, t in zip(section_ids, _short_titles(shown), strict=True)],
+        tickfont={"size": HEATMAP_TEXT_PX},
         side="top",
         showgrid=False,
     )
-    fig.update_yaxes(autorange="reversed", automargin=True, showgrid=False)
+    fig.update_yaxes(
+        autorange="reversed",
+        automargin=True,
+        showgrid=False,
+        tickfont={"size": HEATMAP_TEXT_PX},
+    )
+    for at in headings[1:]:  # a rule above each group but the first, across the grid
+        fig.add_shape(
+            type="line",
+            xref="paper",
+            x0=0,
+            x1=1,
+            yref="y",
+            y0=at - 0.5,
+            y1=at - 0.5,
+            line={"color": _GROUP_LINE_COLOR, "width": 1.5},
+        )
     # The section names sit on top, so the status legend goes under the grid.
     fig.update_layout(margin={"t": 140}, legend={"y": -0.01, "yanchor": "top"})
     return _colour_legend(fig, _text("cell_legend", lang)) if legend else fig
 
 
+def _unit_totals(matrix: pd.DataFrame) -> pd.Series:
+    """Each unit's load, in matrix order: over all sections where the matrix says it
+    (`unit_load`), else over the sections it has."""
+    if "unit_load" in matrix:
+        return matrix.groupby("unit", sort=False)["unit_load"].first()
+    return matrix.groupby("unit", sort=False)["load"].sum()
+
+
 def _units_by_load(matrix: pd.DataFrame) -> pd.Index:
     """Units by total load, heaviest first; ties keep the matrix's order."""
-    if "unit_load" in matrix:  # the unit's load over all sections, not only those shown
-        totals = matrix.groupby("unit", sort=False)["unit_load"].first()
-    else:
-        totals = matrix.groupby("unit", sort=False)["load"].sum()
-    return totals.sort_values(ascending=False, kind="stable").index
+    return _unit_totals(matrix).sort_values(ascending=False, kind="stable").index
+
+
+def _units_by_risk(matrix: pd.DataFrame) -> pd.Index:
+    """Units by their worst cell status (STATUS_ORDER), then by how many of their cells are
+    at risk (RISK_STATUSES), then by total load; ties keep the matrix's order."""
+    rank = matrix["worst_status"].map(STATUS_RANK).fillna(len(STATUS_ORDER))
+    by_unit = pd.DataFrame(
+        {"unit": matrix["unit"], "rank": rank, "risk": matrix["worst_status"].isin(RISK_STATUSES)}
+    ).groupby("unit", sort=False)
+    keys = pd.DataFrame(
+        {"rank": by_unit["rank"].min(), "risk": by_unit["risk"].sum(), "load": _unit_totals(matrix)}
+    )
+    return keys.sort_values(
+        ["rank", "risk", "load"], ascending=[True, False, False], kind="stable"
+    ).index
+
+
+def _grouped_rows(
+    units: list[str], row_groups: Mapping[str, str] | None, lang: str
+) -> list[tuple[str, str]]:
+    """(unit, '') per row, grouped in HEATMAP_ROW_GROUPS order (`units`' order kept within a
+    group; a unit without a group is 'central'); when more than one group is present, each
+    group opens with a heading row ('', '<b>市直部门</b>'), which no escaped name can equal."""
+    if not row_groups:
+        return [(unit, "") for unit in units]
+    of_group: dict[str, list[str]] = {group: [] for group in HEATMAP_ROW_GROUPS}
+    for unit in units:
+        of_group.get(row_groups.get(unit, "central"), of_group["central"]).append(unit)
+    present = [(group, members) for group, members in of_group.items() if members]
+    if len(present) == 1:
+        return [(unit, "") for unit in units]
+    rows: list[tuple[str, str]] = []
+    for group, members in present:
+        rows.append(("", f"<b>{_text(f'row_group_{group}', lang)}</b>"))
+        rows += [(unit, "") for unit in members]
+    return rows
 
 
 def _short_titles(sections: pd.DataFrame) -> list[str]:

@@ -32,7 +32,8 @@ from lib.status.units import heaviest_heatmap_cells, responsibility_matrix, unit
 # plan names 55); a province's hundreds of units x sections need a part at a time.
 HEATMAP_UNIT_CHOICES = (60, 30, 120, 0)  # 0: every unit
 HEATMAP_MAX_SECTIONS = 40
-COLOR_BY_CHOICES = ("load", "status")
+# Status first: a leader opens the page to see where the trouble is, worst rows on top.
+COLOR_BY_CHOICES = ("status", "load")
 SCORECARD_KEYS = ["task_id", "title", "role_label", "completion_pct", "expected_pct"]
 SCORECARD_KEYS += ["status_label"]
 REPORTED_KEYS = ["unit_name", "kind", "figures_sent", "breakdown_figures", "last_upload_date"]
@@ -85,8 +86,8 @@ def units_controls(tasks: pd.DataFrame, lang: str) -> UnitsControls:
         color_label=tr("heatmap_color", lang),
         color_by=Choices(
             COLOR_BY_CHOICES,
-            {"load": tr("color_load", lang), "status": tr("color_status", lang)},
-            "load",
+            {"status": tr("color_status", lang), "load": tr("color_load", lang)},
+            COLOR_BY_CHOICES[0],
         ),
         units_label=tr("heatmap_units", lang),
         units=Choices(
@@ -113,14 +114,20 @@ def units_view(
     uploads: pd.DataFrame | None = None,
 ) -> UnitsView:
     """The units of the tasks in view (at least one task). `color_by` None (nothing chosen)
-    colours by load; `max_units` 0 or None draws every unit. `unit_figures`: every unit's
-    latest figures with their role (a HeadlineFigures' `by_unit`), for who reported for
-    `as_of`; `uploads` the ledger, for their upload times by id."""
+    colours by worst status; the heatmap's rows are grouped by kind of unit. `max_units` 0
+    or None draws every unit. `unit_figures`: every unit's latest figures with their role
+    (a HeadlineFigures' `by_unit`), for who reported for `as_of`; `uploads` the ledger, for
+    their upload times by id."""
     matrix = responsibility_matrix(plan, tasks, expand_groups=expand_groups)
     cells = heaviest_heatmap_cells(matrix, max_units or None, HEATMAP_MAX_SECTIONS)
     stamp = chart_stamp(plan, status, as_of, lang, sample_in_use)
     heatmap = charts.responsibility_heatmap_figure(
-        cells.matrix, plan.sections, lang, color_by or "load", part_of=cells
+        cells.matrix,
+        plan.sections,
+        lang,
+        color_by or COLOR_BY_CHOICES[0],
+        part_of=cells,
+        row_groups=charts.heatmap_row_groups(plan),
     )
     workload = unit_workload(plan, tasks, expand_groups=expand_groups)
     rows = workload_rows(workload, lang)

@@ -20,7 +20,8 @@ def view_at(plan, frames, *, lang="zh", max_units=60, color_by="load"):
 def test_controls_offer_the_heatmap_options(frames_at):
     controls = units_controls(frames_at("2014Q2").tasks, "en")
     assert controls.notice is None
-    assert controls.color_by.options == ("load", "status") and controls.color_by.default == "load"
+    assert controls.color_by.options == ("status", "load")
+    assert controls.color_by.default == "status"  # a leader sees the risks first
     assert controls.color_by.label_of("status") == "By worst status"
     assert controls.units.options == (60, 30, 120, 0) and controls.units.default == 60
     assert [controls.units.label_of(n) for n in (60, 0)] == ["60", "All units"]
