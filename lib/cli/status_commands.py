@@ -16,9 +16,10 @@ import argparse
 import json
 import sys
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 
@@ -93,6 +94,9 @@ def figures_shown_line(plan: Plan, confirmed_only: bool, lang: str) -> str:
     return tr(key, lang, confirmer=plan.confirmation.confirmer)
 
 
+T = TypeVar("T")
+
+
 @dataclass(frozen=True)
 class _Opened:
     workspace: Workspace
@@ -114,12 +118,21 @@ def opened_figures(*, confirmed_only: bool = False) -> tuple[Plan, pd.DataFrame,
 
 
 def _opened(*, confirmed_only: bool) -> _Opened | int:
-    settings = settings_from_env()
-    try:
-        workspace = open_workspace(settings, now=datetime.now(UTC))
+    def read(workspace: Workspace) -> _Opened:
         needing = workspace.plan.confirmed_indicator_ids() if confirmed_only else frozenset()
         figures = workspace.store.current_values(confirmed_only=needing)
-        sample = workspace.store.has_sample_data()
+        return _Opened(workspace, figures, workspace.store.has_sample_data(), confirmed_only)
+
+    return opened_workspace(read)
+
+
+def opened_workspace(read: Callable[[Workspace], T]) -> T | int:
+    """What `read` takes from the workspace (plan and store) the settings name, opened as
+    the app opens them; an exit code, after printing the problems, when the plan or the
+    store cannot be opened or read. Shared by every command that works on the store."""
+    settings = settings_from_env()
+    try:
+        return read(open_workspace(settings, now=datetime.now(UTC)))
     except PlanError as exc:
         print(f"{settings.plan_file}: 计划文件无效 / invalid plan file", file=sys.stderr)
         _print_problems(exc.problems)
@@ -127,7 +140,6 @@ def _opened(*, confirmed_only: bool) -> _Opened | int:
     except StoreError as exc:
         _print_problems(exc.problems)
         return EXIT_INVALID
-    return _Opened(workspace, figures, sample, confirmed_only)
 
 
 def _confirmation(workspace: Workspace, status: pd.DataFrame) -> pd.Series:

@@ -22,11 +22,10 @@ from pathlib import Path
 import pandas as pd
 
 from lib.auth.accounts import Role, User
-from lib.cli.status_commands import _print_problems, as_of_period
-from lib.core.errors import PlanError, UserInputError
+from lib.cli.status_commands import _print_problems, as_of_period, opened_workspace
+from lib.core.errors import UserInputError
 from lib.services import cycle
-from lib.services.settings import settings_from_env
-from lib.services.workspace import Workspace, open_workspace
+from lib.services.workspace import Workspace
 from lib.status.indicators import indicator_status
 from lib.status.submissions import OFFICE_TIME
 
@@ -101,16 +100,7 @@ def _office_user(name: str) -> User:
 
 
 def _workspace() -> Workspace | int:
-    settings = settings_from_env()
-    try:
-        return open_workspace(settings, now=datetime.now(UTC))
-    except PlanError as exc:
-        print(f"{settings.plan_file}: 计划文件无效 / invalid plan file", file=sys.stderr)
-        _print_problems(exc.problems)
-        return EXIT_UNREADABLE
-    except UserInputError as exc:
-        _print_problems(exc.problems)
-        return EXIT_INVALID
+    return opened_workspace(lambda workspace: workspace)
 
 
 def _now(text: str | None) -> datetime | None:
