@@ -60,8 +60,18 @@ def logged_in(browser, url: str, name: str):
     page.goto(f"{url}/?period={PERIOD}")
     wait_for_app(page)
     sidebar = page.locator('[data-testid="stSidebar"]')
-    sidebar.get_by_text("登录", exact=True).first.click()
-    sidebar.get_by_label("账户名").fill(name)
+    account = sidebar.get_by_label("账户名")
+    # On a loaded machine the first click on the login expander can land while the app is
+    # still rerunning and be lost; open it again until the field is there to type into.
+    for _ in range(6):
+        if not account.is_visible():
+            sidebar.get_by_text("登录", exact=True).first.click()
+        try:
+            account.wait_for(state="visible", timeout=15_000)
+            break
+        except PlaywrightTimeout:
+            continue
+    account.fill(name)
     sidebar.get_by_label("密码").fill(PASSWORD)
     sidebar.get_by_role("button", name="登录").click()
     sidebar.get_by_text(name).first.wait_for(timeout=WAIT_MS)
