@@ -13,7 +13,7 @@ REPLY_FIELDS = ("sv_reply_reason", "sv_reply_measures", "sv_reply_expected")
 
 ctx = page_setup("supervision")
 lang, user, plan, store, period = ctx.lang, ctx.user, ctx.plan, ctx.store, ctx.as_of
-now, path = datetime.now(UTC), str(ctx.settings.store_file)
+now, path = datetime.now(UTC), ctx.store_address
 sent_figures = data.figures_as_sent_at(path, ctx.version)
 leaders = data.leaders_status_at(plan, path, ctx.version, period)
 view = sv.supervision_view(

@@ -1,4 +1,5 @@
-"""责任单位 Units: workload table, unit x section responsibility heatmap, a unit's scorecard."""
+"""责任单位 Units: a unit's scorecard (the unit filter, in the URL) on top, the unit x section
+responsibility heatmap (a click on a row opens that unit's card), workload and reporting."""
 
 from datetime import UTC, datetime
 
@@ -13,12 +14,21 @@ from lib.services.views.units import (
     units_view,
 )
 from lib.ui.chrome import page_setup, present_view_footer
-from lib.ui.components import chart, download, metric, table
+from lib.ui.components import chart, download, table
+from lib.ui.present import units_panels
+from lib.ui.unit_heatmap import back_to_all_units, chosen_scorecard, heatmap_with_rows
 
 ctx = page_setup("units")
+if ctx.filters.view == "present":  # a 16:9 panel: the units most at risk, or the URL's unit
+    units_panels(ctx)
+    st.stop()
 lang = ctx.lang
+
+top = st.container()  # the chosen unit's scorecard, filled in once the view is built
 controls = units_controls(ctx.tasks(), lang)
 if controls.notice:
+    if ctx.filters.unit:
+        back_to_all_units(controls.back_label)
     st.info(controls.notice)
     st.stop()
 
@@ -44,9 +54,13 @@ view = units_view(
     unit_figures=ctx.sent_figures.headline(ctx.plan).figures_of_period(
         ctx.as_of, REPORTED_FIGURE_COLUMNS
     ),
-    uploads=ctx.uploads(),
+    uploads=ctx.uploads(), chosen_unit=ctx.filters.unit,
 )  # fmt: skip
-chart(view.heatmap)
+if view.chosen is not None:
+    with top:
+        chosen_scorecard(view.chosen)
+        st.divider()
+heatmap_with_rows(view, set(ctx.plan.units["unit"]), ctx.filters.unit)
 if view.heatmap_note:
     st.caption(view.heatmap_note)
 
@@ -82,10 +96,4 @@ if reporting.table is not None:
 else:
     st.caption(reporting.note)
 
-st.subheader(view.scorecard_heading)
-chosen = st.selectbox(view.unit_label, list(view.units), key="scorecard_unit")
-scorecard = view.scorecard(chosen)
-for column, kpi in zip(st.columns(len(scorecard.kpis)), scorecard.kpis, strict=True):
-    metric(column, kpi)
-table(scorecard.tasks)
 present_view_footer(ctx, "units")

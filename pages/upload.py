@@ -107,7 +107,7 @@ if view.may_upload:
         table(conflicts.table)
 
 version = ctx.store.data_version()  # an import or withdrawal of this rerun included
-queue = data.confirmation_queue_at(ctx.plan, str(ctx.settings.store_file), version)
+queue = data.confirmation_queue_at(ctx.plan, ctx.store_address, version)
 history = upload_history_view(ctx.uploads(), user, lang, ctx.plan, queue)
 st.subheader(history.heading)
 if flash := st.session_state.pop("upload_flash", None):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,11 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 # pyproject sets pythonpath, but a test file run from elsewhere must still import lib.
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
+
+# The plan library's folder (PLANS_DIR) defaults to data/plans/, where an operator publishes
+# plans: tests see only the plans they put there themselves (an empty folder otherwise), and
+# the servers they start inherit this.
+os.environ.setdefault("PLANS_DIR", str(Path(tempfile.mkdtemp(prefix="plans-")) / "none"))
 
 
 @pytest.fixture(scope="session")

@@ -23,6 +23,7 @@ LAYERS: dict[str, int] = {
     "store": 2,
     "status": 2,
     "output": 3,
+    "drafting": 3,
     "services": 4,
     "ui": 5,
     "cli": 5,

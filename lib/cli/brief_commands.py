@@ -25,15 +25,14 @@ from lib.core.errors import Problem, UserInputError, problem
 from lib.core.periods import parse_period, period_label
 from lib.output import charts
 from lib.output.briefing import briefing_deck
-from lib.output.images import ExportError, figure_png, slide_figure, source_line
+from lib.output.images import ExportError, numbered_names, slide_pngs, source_line
 from lib.plan.model import Plan
 from lib.services.settings import settings_from_env
-from lib.services.workspace import open_workspace
+from lib.services.workspace import chosen_plan_and_store, open_workspace
 from lib.status.indicators import indicator_status, latest_reported_period
 from lib.status.replies import supervision_by_indicator
 from lib.status.rollups import section_completion, task_completion
 from lib.status.units import responsibility_matrix
-from lib.store.repository import ProgressStore
 
 CHARTS = ("section", "status", "heatmap")
 
@@ -129,16 +128,19 @@ def cmd_brief(args: argparse.Namespace) -> int:
 
 
 def cmd_chart_png(args: argparse.Namespace) -> int:
-    """Write one chart as a 1920x1080 PNG with its as-of stamp and source line."""
+    """Write one chart as 1920x1080 PNGs with its as-of stamp and source line: the heatmap
+    in as many images as keep its text at 14 px or more (`-o heatmap.png` writes
+    heatmap-1.png, heatmap-2.png, …; one image keeps the name given), any other in one."""
 
     def build() -> int:
         inputs = _inputs(args.period, include_unconfirmed=args.include_unconfirmed)
-        fig, upload_ids = _chart(args.chart, inputs, args.lang)
+        figures, upload_ids = _chart(args.chart, inputs, args.lang)
         line = source_line(inputs.plan.meta.document_number, upload_ids, args.lang, inputs.sample)
         label = period_label(inputs.period, args.lang)
-        png = figure_png(slide_figure(fig, as_of_label=label, source_line=line, lang=args.lang))
-        Path(args.output).write_bytes(png)
-        print(f"{args.output}: {args.chart}, {label}, {len(png):,} bytes")
+        pngs = slide_pngs(figures, as_of_label=label, source_line=line, lang=args.lang)
+        for name, png in zip(numbered_names(args.output, len(pngs)), pngs, strict=True):
+            Path(name).write_bytes(png)
+            print(f"{name}: {args.chart}, {label}, {len(png):,} bytes")
         shown = inputs.figures_shown(args.lang)
         if shown:
             print(shown, file=sys.stderr)
@@ -147,28 +149,30 @@ def cmd_chart_png(args: argparse.Namespace) -> int:
     return _run(build)
 
 
-def _chart(name: str, inputs: _Inputs, lang: str) -> tuple[go.Figure, list[object]]:
-    """The named chart at the as-of period and the upload ids of the figures behind it."""
+def _chart(name: str, inputs: _Inputs, lang: str) -> tuple[list[go.Figure], list[object]]:
+    """The named chart at the as-of period, as the figures of its images (the heatmap's
+    parts, each at most charts.HEATMAP_ROWS_PER_PART rows), and the upload ids of the
+    figures behind it."""
     status = indicator_status(inputs.plan, inputs.progress, inputs.period)
     upload_ids = status["upload_id"].dropna().tolist()
     if name == "status":
-        return charts.status_distribution_figure(status, lang), upload_ids
+        return [charts.status_distribution_figure(status, lang)], upload_ids
     tasks = task_completion(inputs.plan, status)
     sections = section_completion(inputs.plan, tasks)
     if name == "section":
-        return charts.completion_by_section_figure(
-            sections, lang, inputs.plan.thresholds
-        ), upload_ids
+        return [
+            charts.completion_by_section_figure(sections, lang, inputs.plan.thresholds)
+        ], upload_ids
     matrix = responsibility_matrix(inputs.plan, tasks)
     groups = charts.heatmap_row_groups(inputs.plan)
-    heatmap = charts.responsibility_heatmap_figure(
+    parts = charts.responsibility_heatmap_parts(
         matrix, sections, lang, "status", row_groups=groups
-    )  # as leaders see it on the units page
-    return heatmap, upload_ids
+    )  # as leaders see it on the units page, grouped, the worst rows first
+    return parts, upload_ids
 
 
 def _replies(period: str) -> pd.DataFrame:
     """Each indicator's 督办 state and latest reply at `period`, from the store's trail; a
     reply not sent by its 督办单's reply day is overdue from the next day (today's date)."""
-    store = ProgressStore(settings_from_env().store_file)
+    store = chosen_plan_and_store(settings_from_env())[1]
     return supervision_by_indicator(store.trail(), period, date.today())

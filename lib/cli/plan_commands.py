@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 
 from lib.core.errors import PlanError
-from lib.plan.loader import load_plan, plan_summary
+from lib.plan.loader import load_plan, plan_problems, plan_summary
 from lib.services.settings import settings_from_env
 
 
@@ -38,4 +39,17 @@ def cmd_check_plan(args: argparse.Namespace) -> int:
                 print(f"  {p}", file=sys.stderr)
         return 2 if any(p.code == "plan_unreadable" for p in exc.problems) else 1
     print(f"{path}: OK - {plan_summary(plan)}")
+    # A drafted plan loads with its review notes; each is a warning a person must clear
+    # (a plan without any is not parsed a second time).
+    text = Path(path).read_text("utf-8")
+    warnings = (
+        [p for p in plan_problems(text) if p.severity != "error"] if "review:" in text else []
+    )
+    if warnings:
+        if args.json:
+            print(json.dumps([p.as_dict() for p in warnings], ensure_ascii=False, indent=2))
+        else:
+            print(f"  {len(warnings)} item(s) need a person / {len(warnings)} 项待人工核对")
+            for p in warnings:
+                print(f"  {p}")
     return 0

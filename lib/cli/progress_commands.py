@@ -20,10 +20,11 @@ import pandas as pd
 from lib.auth.accounts import Role, User
 from lib.core.errors import PlanError, Problem, ProgressFileError, StoreError, UserInputError
 from lib.ingest.report import ValidationReport
-from lib.plan.loader import load_plan
 from lib.plan.model import Plan
+from lib.services.plans import plan_library
 from lib.services.settings import settings_from_env
 from lib.services.uploads import checked_upload, import_upload, upload_preview, withdraw_upload
+from lib.services.workspace import chosen_plan_and_store
 from lib.status.headline import headline_figures
 from lib.store.repository import ProgressStore
 
@@ -255,29 +256,32 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 
 def _plan() -> Plan | None:
+    """The chosen plan of the library (--plan, PLAN_ID, or the only or newest)."""
     settings = settings_from_env()
-    path = settings.plan_file
     try:
-        return load_plan(path, cache_dir=settings.cache_dir)
+        return plan_library(settings).chosen(settings.plan_id).plan
     except PlanError as exc:
-        print(f"{path}: 计划文件无效 / invalid plan file", file=sys.stderr)
+        print(f"{settings.plan_file}: 计划文件无效 / invalid plan", file=sys.stderr)
         _print_problems(exc.problems, sys.stderr)
         return None
 
 
 def _store() -> ProgressStore | None:
+    """The store, opened for the chosen plan's uploads."""
     try:
-        return ProgressStore(settings_from_env().store_file)
-    except StoreError as exc:
+        return chosen_plan_and_store(settings_from_env())[1]
+    except (StoreError, PlanError) as exc:
         _print_problems(exc.problems, sys.stderr)
         return None
 
 
 def _stored_figures() -> pd.DataFrame | None:
-    """The latest figures in the store at PROGRESS_DB; None when there is no store yet (a
-    form is not worth creating one). StoreError when it cannot be read."""
-    path = settings_from_env().store_file
-    return ProgressStore(path).current_values() if path.exists() else None
+    """The chosen plan's latest figures in the store at PROGRESS_DB; None when there is no
+    store yet (a form is not worth creating one). StoreError when it cannot be read."""
+    settings = settings_from_env()
+    if not settings.store_file.exists():
+        return None
+    return chosen_plan_and_store(settings)[1].current_values()
 
 
 def _validated(

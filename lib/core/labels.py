@@ -384,10 +384,7 @@ def column_labels(keys: list[str], lang: str) -> dict[str, str]:
 
 UI_TEXT: dict[str, tuple[str, str]] = {
     "app_title": ("督办看板", "Key-task supervision dashboard"),
-    "app_subtitle": (
-        "肇府办〔2014〕9号《实施珠三角规划纲要2014年重点工作任务安排》",
-        "Zhaoqing 2014 key tasks under the PRD Reform and Development Plan (肇府办〔2014〕9号)",
-    ),
+    "plan_subtitle": ("{number}《{title}》", "{title} ({number})"),
     "nav_overview": ("总览", "Overview"),
     "nav_sections": ("分项进展", "Sections"),
     "nav_units": ("责任单位", "Units"),
@@ -400,6 +397,60 @@ UI_TEXT: dict[str, tuple[str, str]] = {
     "sections_filter": ("分节", "Sections"),
     "all_sections": ("全部分节", "All sections"),
     "unit_filter": ("责任单位", "Responsible unit"),
+    "plan_choice": ("计划（文件）", "Plan (document)"),
+    # the plans page: the library, drafting a plan from a document, review and publishing
+    "nav_plans": ("计划库", "Plans"),
+    "pr_library": ("库中计划", "Plans in the library"),
+    "pr_col_plan_id": ("计划编号", "Plan id"),
+    "pr_col_document_number": ("文号", "Document number"),
+    "pr_col_title": ("标题", "Title"),
+    "pr_col_period": ("计划期", "Period"),
+    "pr_col_file": ("文件", "File"),
+    "pr_col_home": ("原有计划", "Home plan"),
+    "pr_col_severity": ("级别", "Severity"),
+    "pr_col_where": ("位置", "Where"),
+    "pr_col_message": ("说明", "Message"),
+    "pr_draft_heading": ("从文件起草计划", "Draft a plan from a document"),
+    "pr_admin_only": (
+        "只有督查室（管理员）可以起草和发布计划。",
+        "Only the supervision office (admin) may draft and publish plans.",
+    ),
+    "pr_draft_help": (
+        "上传一份重点工作任务文件（txt、docx、pdf 或 html），系统按原文起草计划：任务、责任单位"
+        "（牵头在前）和带数字或时限的指标，每项注明出处；带“待核对”说明的项目请逐项核对后发布。",
+        "Upload a key-task document (txt, docx, pdf or html): the plan is drafted from its text "
+        "— tasks, units (lead first) and indicators for every number or deadline, each with "
+        "its source; check every item with a review note, then publish.",
+    ),
+    "pr_document": ("任务文件", "Document"),
+    "pr_count_sections": ("部分", "Sections"),
+    "pr_count_tasks": ("任务", "Tasks"),
+    "pr_count_indicators": ("指标", "Indicators"),
+    "pr_count_units": ("单位", "Units"),
+    "pr_count_review_notes": ("待核对", "Review notes"),
+    "pr_count_errors": ("错误", "Errors"),
+    "pr_text": ("原文", "Document text"),
+    "pr_task": ("逐项审核：任务", "Review task"),
+    "pr_title": ("任务标题", "Task title"),
+    "pr_units": ("责任单位（第一个为牵头单位）", "Responsible units (the first leads)"),
+    "pr_units_help": (
+        "用“、”分隔，括号内的“、”不分隔，如 各县(市、区)政府",
+        "separated by 、 (a 、 inside brackets does not separate, as in 各县(市、区)政府)",
+    ),
+    "pr_save_task": ("保存本任务", "Save this task"),
+    "pr_units_registry": ("单位名录", "Unit registry"),
+    "pr_save_units": ("保存单位名录", "Save the registry"),
+    "pr_problems": ("检查结果", "Checks"),
+    "pr_no_problems": ("检查通过，没有问题。", "The plan passes every check."),
+    "pr_download": ("下载计划草稿（YAML）", "Download the draft (YAML)"),
+    "pr_publish": ("发布为新计划", "Publish as a new plan"),
+    "pr_publish_help": (
+        "写入计划库的一个新文件；不会覆盖已发布的计划，同编号时发布为新版本（-v2 …）",
+        "writes a new file into the library; a published plan is never replaced — the same "
+        "id becomes a new version (-v2 …)",
+    ),
+    "pr_published": ("已发布为计划 {plan_id}（{file}）", "Published as plan {plan_id} ({file})"),
+    "pr_open_plan": ("打开新计划", "Open the new plan"),
     "all_units": ("全部单位", "All units"),
     "lead_only": ("仅看牵头任务", "Lead tasks only"),
     "share_hint": (
@@ -632,6 +683,32 @@ def tr(key: str, lang: str, **fmt: object) -> str:
     zh, en = UI_TEXT[key]
     text = en if lang == "en" else zh
     return text.format(**fmt) if fmt else text
+
+
+# --- the units page's heatmap: a row opens its unit's scorecard; images in parts -------------
+
+CHART_TEXT["heatmap_part_of"] = ("（{k}/{n}）", " ({k}/{n})")
+UI_TEXT.update(
+    {
+        "heatmap_click_hint": ("点击打开该单位记分卡", "Click to open this unit's scorecard"),
+        "heatmap_rows_hint": (
+            "点击某单位所在行的任一格，打开该单位记分卡（也可在侧栏“责任单位”中选择）；"
+            "热力图可上下滚动，列标题和图例保持可见。",
+            "Click any cell in a unit's row to open its scorecard (or choose the unit in the "
+            "sidebar); the heatmap scrolls under its column headings and legend.",
+        ),
+        "scorecard_of": ("{unit} · 单位记分卡", "{unit} · unit scorecard"),
+        "scorecard_back": ("返回全部单位", "Back to all units"),
+        "scorecard_no_tasks": (
+            "{unit} 在当前筛选条件下没有任务。",
+            "{unit} has no task under the current filters.",
+        ),
+        "heatmap_pngs": (
+            "下载幻灯片图片（{n} 张，ZIP）",
+            "Download slide images ({n}, ZIP)",
+        ),
+    }
+)
 
 
 # --- which figures count: confirmed only, or unconfirmed ones too (核准) --------------------
@@ -983,5 +1060,30 @@ UI_TEXT.update(
             "Imported as upload #{id}. {n} of its figures count in leaders' views once "
             "{confirmer} confirms them.",
         ),
+    }
+)
+
+# --- presentation view: fixed 16:9 panels (lib/services/views/present.py) --------------------
+
+UI_TEXT.update(
+    {
+        "present_overview_title": ("总体进展", "Overall progress"),
+        "present_risks_title": (
+            "需督办的指标（{page}/{pages}）",
+            "Indicators needing follow-up ({page}/{pages})",
+        ),
+        "present_risks_more": (
+            "另有 {n} 项需督办的指标，见“风险预警”页。",
+            "{n} more indicators need follow-up: see the At risk page.",
+        ),
+        "present_heatmap_part": (
+            "风险最高的 {units} 个单位（共 {units_total} 个），完整分布见“责任单位”页。",
+            "The {units} units most at risk (of {units_total}); every unit on the Units page.",
+        ),
+        "present_scorecard_more": (
+            "另有 {n} 项任务，见“责任单位”页。",
+            "{n} more tasks: see the Units page.",
+        ),
+        "present_sample": ("示例数据，非真实统计", "Sample data, not real statistics"),
     }
 )

@@ -34,3 +34,19 @@ def compact_text(text: str) -> str:
 def clean_id(text: str) -> str:
     """An id as compared with the plan: compact, typographic dashes as '-', upper case."""
     return _DASHES.sub("-", compact_text(text)).upper()
+
+
+_CJK = "\u3400-\u9fff\u3000-\u303f\uff00-\uffef"
+_FULL_WIDTH = {",": "，", ";": "；", ":": "：", "(": "（", ")": "）"}
+# An ASCII , ; : ( ) beside a Chinese character, where the printed document has its
+# full-width form ("开拓创新,加大…" -> "开拓创新，加大…"); "(" looks right, ")" looks left.
+_HALF_WIDTH_IN_CJK = re.compile(
+    rf"(?<=[{_CJK}])[,;:)]|[,;:](?=[{_CJK}])|\((?=[{_CJK}])|(?<=[{_CJK}])\("
+)
+
+
+def document_text(text: str) -> str:
+    """Plan text as the document prints it: full-width , ; : ( ) beside Chinese ('开拓创新,
+    加大改革攻坚力度' -> '开拓创新，加大改革攻坚力度'); ASCII between Latin text and digits
+    stays ('1,000', 'PRD (2014)'). For labels shown to people, never for comparing."""
+    return _HALF_WIDTH_IN_CJK.sub(lambda m: _FULL_WIDTH[m.group()], text)

@@ -50,6 +50,7 @@ from lib.core.labels import (
     status_label,
 )
 from lib.core.periods import period_label
+from lib.core.text import document_text
 from lib.output import charts
 from lib.output.fonts import DECK_EA_FONT, DECK_EA_HINTS, DECK_LATIN_FONT
 from lib.output.images import figure_png, slide_figure, source_line, upload_batches_text
@@ -95,18 +96,6 @@ BAND_FILL = "#EEF2F8"
 ChartRenderer = Callable[[go.Figure], bytes]
 
 _CN_NUMERALS = "一二三四五六七八九十"
-_CJK = "\u3400-\u9fff\u3000-\u303f\uff00-\uffef"
-_FULL_WIDTH = {",": "，", ";": "；", ":": "：", "(": "（", ")": "）"}
-# An ASCII , ; : ( ) beside a Chinese character, where the printed document has its
-# full-width form ("开拓创新,加大…" -> "开拓创新，加大…"); "(" looks right, ")" looks left.
-_HALF_WIDTH_IN_CJK = re.compile(
-    rf"(?<=[{_CJK}])[,;:)]|[,;:](?=[{_CJK}])|\((?=[{_CJK}])|(?<=[{_CJK}])\("
-)
-
-
-def document_text(text: str) -> str:
-    """Plan text as the document prints it: full-width , ; : ( ) beside Chinese."""
-    return _HALF_WIDTH_IN_CJK.sub(lambda m: _FULL_WIDTH[m.group()], text)
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,11 @@ empty frame gives a titled figure saying "暂无数据 / No data" rather than a 
 from __future__ import annotations
 
 import html
+import math
 import re
-from collections.abc import Iterable, Mapping
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -21,6 +24,7 @@ import plotly.graph_objects as go
 
 from lib.core.labels import CHART_TEXT, RESPONSIBILITY_ROLES, STATUS_COLORS, pick, status_label
 from lib.core.periods import period_label
+from lib.core.text import document_text
 from lib.output.fonts import FONT_FAMILY
 from lib.plan.model import Plan, Thresholds
 from lib.status.codes import RISK_STATUSES, STATUS_ORDER, STATUS_RANK
@@ -314,9 +318,10 @@ def completion_by_section_figure(
     title = _text("section_title", lang)
     if sections.empty:
         return _no_data_figure(title, lang)
-    labels = _escaped(sections["title"])
+    titles = sections["title"].map(document_text)
+    labels = _escaped(titles)
     if len(set(labels)) < len(labels):  # two sections with one title would share a bar
-        labels = _escaped(sections["section_id"] + " " + sections["title"])
+        labels = _escaped(sections["section_id"] + " " + titles)
     traces = _completion_bars(
         sections, sections["section_id"], labels, "task_count", lang, thresholds or Thresholds()
     )
@@ -437,8 +442,9 @@ def unit_workload_figure(workload: pd.DataFrame, lang: str, top: int = 25) -> go
 
 
 def short_title(title: str) -> str:
-    """The words before the first comma: '开拓创新,加大改革攻坚力度' -> '开拓创新'."""
-    return re.split(r"[,，、]", title, maxsplit=1)[0][:10]
+    """The words before the first comma, as the document prints them (full-width
+    punctuation beside Chinese): '开拓创新,加大改革攻坚力度' -> '开拓创新'."""
+    return document_text(re.split(r"[,，、]", title, maxsplit=1)[0][:10])
 
 
 # The heatmap's row groups, in drawing order, and the unit kinds (lib.plan.model.UNIT_KINDS)
@@ -480,6 +486,9 @@ def responsibility_heatmap_figure(
     *,
     part_of: HeatmapCells | None = None,
     row_groups: Mapping[str, str] | None = None,
+    column_ids: Sequence[str] | None = None,
+    group_headings: bool | None = None,
+    part: tuple[int, int] | None = None,
 ) -> go.Figure:
     """Units (rows) x sections (columns, document order) heatmap.
 
@@ -492,25 +501,35 @@ def responsibility_heatmap_figure(
     (status colours, with a legend). customdata holds each cell's comma-separated task ids
     ('' where the unit has none, and on heading rows). With `part_of` (the heaviest part of
     a larger matrix), the title says how many units and sections it shows out of how many.
+
+    For one part of a heatmap split over images (`responsibility_heatmap_parts`):
+    `column_ids` draws exactly those section columns (empty where the part has nothing),
+    `group_headings` True heads even a single group, `part` (k, n) ends the title '（k/n）'.
     """
     if color_by not in ("load", "status"):
         raise ValueError(f"color_by must be 'load' or 'status', got {color_by!r}")
     title = _text("heatmap_title", lang) + _text(f"heatmap_by_{color_by}", lang)
     if part_of is not None and part_of.is_partial:
         title += _text("heatmap_part", lang, **part_of.counts())
+    if part is not None:
+        title += _text("heatmap_part_of", lang, k=part[0], n=part[1])
     if matrix.empty:
         return _no_data_figure(title, lang)
-    ordered = _units_by_risk(matrix) if color_by == "status" else _units_by_load(matrix)
-    rows = _grouped_rows(list(ordered), row_groups, lang)
+    rows = _heatmap_rows(matrix, color_by, row_groups, lang, group_headings)
     units = [unit for unit, _ in rows]
     headings = [i for i, (_, heading) in enumerate(rows) if heading]
-    shown = sections[sections["section_id"].isin(matrix["section_id"])]
+    if column_ids is None:
+        shown = sections[sections["section_id"].isin(matrix["section_id"])]
+    else:
+        shown = sections.set_index("section_id").reindex(list(column_ids)).reset_index()
     section_ids = list(shown["section_id"])
     cells = _heatmap_cells(matrix, shown, lang)
 
     def grid(column: str, fill: object) -> np.ndarray:
         wide = cells.pivot(index="unit", columns="section_id", values=column)
-        return wide.reindex(index=units, columns=section_ids).fillna(fill).to_numpy()
+        wide = wide.reindex(index=units, columns=section_ids)
+        # a column no unit has a cell in comes back as floats: text fills need objects
+        return (wide.astype(object) if isinstance(fill, str) else wide).fillna(fill).to_numpy()
 
     ranks = grid("rank", np.nan).astype(float)
     heatmap = go.Heatmap(
@@ -574,7 +593,7 @@ def _units_by_load(matrix: pd.DataFrame) -> pd.Index:
     return _unit_totals(matrix).sort_values(ascending=False, kind="stable").index
 
 
-def _units_by_risk(matrix: pd.DataFrame) -> pd.Index:
+def units_by_risk(matrix: pd.DataFrame) -> pd.Index:
     """Units by their worst cell status (STATUS_ORDER), then by how many of their cells are
     at risk (RISK_STATUSES), then by total load; ties keep the matrix's order."""
     rank = matrix["worst_status"].map(STATUS_RANK).fillna(len(STATUS_ORDER))
@@ -589,20 +608,37 @@ def _units_by_risk(matrix: pd.DataFrame) -> pd.Index:
     ).index
 
 
+def _heatmap_rows(
+    matrix: pd.DataFrame,
+    color_by: str,
+    row_groups: Mapping[str, str] | None,
+    lang: str,
+    group_headings: bool | None = None,
+) -> list[tuple[str, str]]:
+    """The heatmap's rows in drawing order: (unit, '') or ('', heading), by risk when
+    coloured by status, else by load, grouped by `row_groups`."""
+    ordered = units_by_risk(matrix) if color_by == "status" else _units_by_load(matrix)
+    return _grouped_rows(list(ordered), row_groups, lang, group_headings)
+
+
 def _grouped_rows(
-    units: list[str], row_groups: Mapping[str, str] | None, lang: str
+    units: list[str],
+    row_groups: Mapping[str, str] | None,
+    lang: str,
+    group_headings: bool | None = None,
 ) -> list[tuple[str, str]]:
     """(unit, '') per row, grouped in HEATMAP_ROW_GROUPS order (`units`' order kept within a
-    group; a unit without a group is 'central'); when more than one group is present, each
-    group opens with a heading row ('', '<b>市直部门</b>'), which no escaped name can equal."""
+    group; a unit without a group is 'central'); when more than one group is present (or
+    `group_headings` is True), each group opens with a heading row ('', '<b>市直部门</b>'),
+    which no escaped name can equal. `group_headings` False: no heading rows."""
     if not row_groups:
         return [(unit, "") for unit in units]
     of_group: dict[str, list[str]] = {group: [] for group in HEATMAP_ROW_GROUPS}
     for unit in units:
         of_group.get(row_groups.get(unit, "central"), of_group["central"]).append(unit)
     present = [(group, members) for group, members in of_group.items() if members]
-    if len(present) == 1:
-        return [(unit, "") for unit in units]
+    if group_headings is False or (len(present) == 1 and not group_headings):
+        return [(unit, "") for group, members in present for unit in members]
     rows: list[tuple[str, str]] = []
     for group, members in present:
         rows.append(("", f"<b>{_text(f'row_group_{group}', lang)}</b>"))
@@ -670,3 +706,335 @@ def _heatmap_colours(color_by: str, lang: str, max_load: float) -> dict[str, obj
     for rank, status in enumerate(STATUS_ORDER):
         scale += [[rank / n, STATUS_COLORS[status]], [(rank + 1) / n, STATUS_COLORS[status]]]
     return {"colorscale": scale, "zmin": -0.5, "zmax": n - 0.5, "showscale": False}
+
+
+# --- the heatmap split over slide images ------------------------------------------------------
+
+# Rows (group headings included) of one slide-sized image of the heatmap: at 1920x1080 a
+# row keeps about 28 px, so its 14 px cell text and its label stay whole and legible.
+HEATMAP_ROWS_PER_PART = 28
+
+
+def heatmap_part_units(
+    matrix: pd.DataFrame,
+    color_by: str = "status",
+    *,
+    row_groups: Mapping[str, str] | None = None,
+    rows_per_part: int = HEATMAP_ROWS_PER_PART,
+) -> list[list[str]]:
+    """The units of each image when the heatmap is split into images of at most
+    `rows_per_part` rows (a group's heading row counted): whole row groups while they fit,
+    a group too big for one image spread evenly over as few as it needs, every unit once, in
+    the heatmap's own row order. [] for an empty matrix; one list when it all fits."""
+    if matrix.empty:
+        return []
+    if rows_per_part < 2:
+        raise ValueError(f"rows_per_part must be at least 2, got {rows_per_part}")
+    rows = _heatmap_rows(matrix, color_by, row_groups, "zh")
+    headed = int(any(heading for _, heading in rows))
+    groups: list[list[str]] = []
+    for unit, heading in rows:
+        if heading or not groups:
+            groups.append([])
+        if unit:
+            groups[-1].append(unit)
+    parts: list[list[str]] = []
+    current: list[str] = []
+    used = 0
+    for members in groups:
+        need = len(members) + headed
+        if current and used + need > rows_per_part:
+            parts.append(current)
+            current, used = [], 0
+        if need <= rows_per_part:
+            current += members
+            used += need
+            continue
+        pieces = math.ceil(len(members) / (rows_per_part - headed))
+        size = math.ceil(len(members) / pieces)
+        chunks = [members[i : i + size] for i in range(0, len(members), size)]
+        parts += chunks[:-1]
+        current, used = list(chunks[-1]), len(chunks[-1]) + headed
+    if current:
+        parts.append(current)
+    return parts
+
+
+def responsibility_heatmap_parts(
+    matrix: pd.DataFrame,
+    sections: pd.DataFrame,
+    lang: str,
+    color_by: str = "status",
+    *,
+    part_of: HeatmapCells | None = None,
+    row_groups: Mapping[str, str] | None = None,
+    rows_per_part: int = HEATMAP_ROWS_PER_PART,
+) -> list[go.Figure]:
+    """The heatmap of `responsibility_heatmap_figure` as one figure per image of at most
+    `rows_per_part` rows (`heatmap_part_units`): each part draws every section column of the
+    whole in the same place, heads its groups (a group carried over is headed again), keeps
+    the whole's load scale and says '（k/n）' in its title. One figure when it all fits."""
+    units_of_parts = heatmap_part_units(
+        matrix, color_by, row_groups=row_groups, rows_per_part=rows_per_part
+    )
+    whole = responsibility_heatmap_figure(
+        matrix, sections, lang, color_by, part_of=part_of, row_groups=row_groups
+    )
+    if len(units_of_parts) <= 1:
+        return [whole]
+    columns = list(sections.loc[sections["section_id"].isin(matrix["section_id"]), "section_id"])
+    headed = any(str(y).startswith("<b>") for y in whole.data[0].y)
+    figures = []
+    for k, units in enumerate(units_of_parts, start=1):
+        fig = responsibility_heatmap_figure(
+            matrix[matrix["unit"].isin(units)],
+            sections,
+            lang,
+            color_by,
+            part_of=part_of,
+            row_groups=row_groups,
+            column_ids=columns,
+            group_headings=headed,
+            part=(k, len(units_of_parts)),
+        )
+        if color_by == "load":  # one scale for every part
+            fig.update_traces(zmax=whole.data[0].zmax, selector={"type": "heatmap"})
+        figures.append(fig)
+    return figures
+
+
+# --- the page's heatmap: column headings and legend that stay put over rows that scroll --------
+
+# A click anywhere in a unit's row selects the unit: an invisible marker sits on every cell
+# (plotly reports no selection on a heatmap itself); a heading row's markers carry no unit.
+_CLICK_MARKER_PX = 24
+_CLICK_DISTANCE_PX = 60
+_CHOSEN_ROW_COLOR = NEUTRAL_COLOR
+_BODY_PAD_PX = 4
+_HEADER_TITLE_PX = 44  # the title line
+_HEADER_LEGEND_LINE_PX = 28  # a line of the colour legend (or the load colour bar) under it
+_HEADER_LINE_PX = 18  # a line of a column heading: the section id, its short title wrapped
+_HEADER_PLOT_PX = 8
+# The page's narrowest heatmap (px): the main column of a 1280 px screen beside the sidebar.
+# Column headings are wrapped and the legend laid out so that they fit there.
+_NARROW_PAGE_PX = 820
+_LEGEND_ENTRY_PX = 44  # a legend entry's square and gaps, besides its words
+_HEADER_COLOUR_BAR_PX = 50  # coloured by load: the colour bar, its numbers under it
+_LABEL_PAD_PX = 16
+_RIGHT_PX = 24
+
+
+@dataclass(frozen=True, eq=False)
+class HeatmapPanes:
+    """The page's heatmap in two figures drawn one over the other with the same columns:
+    `header` (title, colour legend, the section columns) stays in view while `body` (the
+    rows, `body_height` px) scrolls under it. `body` is None for an empty heatmap, whose
+    `header` then says so."""
+
+    header: go.Figure
+    body: go.Figure | None
+    header_height: int
+    body_height: int
+
+
+def heatmap_panes(
+    fig: go.Figure, *, chosen: str | None = None, click_hint: str = ""
+) -> HeatmapPanes:
+    """Split a `responsibility_heatmap_figure` into a fixed header and scrolling rows. The
+    body's rows keep their labels; every cell carries an invisible marker whose customdata
+    is its row's unit (unescaped; '' on heading rows) and whose hover is the cell's, ending
+    with `click_hint`; `chosen` (a unit) is outlined. Both figures get the same left margin
+    (wide enough for the longest row label) and right margin, so the columns line up."""
+    heat = next(iter(fig.select_traces(selector={"type": "heatmap"})), None)
+    if heat is None:
+        height = int(fig.layout.height or _MIN_HEIGHT)
+        return HeatmapPanes(go.Figure(fig), None, height, 0)
+    columns = list(heat.x)
+    labels = [str(y) for y in heat.y]
+    left = _label_width_px(labels, HEATMAP_TEXT_PX) + _LABEL_PAD_PX
+    x_range = [-0.5, len(columns) - 0.5]
+    legend = [t for t in fig.data if t.type == "scatter"]
+    by_load = heat.showscale is not False
+
+    column_px = (_NARROW_PAGE_PX - left - _RIGHT_PX) / max(1, len(columns))
+    per_line = max(2, int((column_px - 8) // HEATMAP_TEXT_PX))
+    ticks = fig.layout.xaxis.ticktext or _escaped(columns)
+    headings = [_wrapped_heading(str(text), per_line) for text in ticks]
+    heading_lines = max(text.count("<br>") + 1 for text in headings)
+    legend_lines = 1
+    if legend:
+        words = [str(fig.layout.legend.title.text or "")] + [str(t.name) for t in legend]
+        wide = sum(_label_width_px([w], HEATMAP_TEXT_PX) + _LEGEND_ENTRY_PX for w in words)
+        legend_lines = math.ceil(wide / _NARROW_PAGE_PX)
+    legend_px = legend_lines * _HEADER_LEGEND_LINE_PX + 8
+    if by_load:  # the colour bar and its numbers under it
+        legend_px = _HEADER_COLOUR_BAR_PX
+    top = _HEADER_TITLE_PX + legend_px + heading_lines * _HEADER_LINE_PX + 10
+    header_height = top + _HEADER_PLOT_PX
+    # one row out of the header's view: what gives the axis its columns and, coloured by
+    # load, the colour bar (plotly draws no colour bar for a trace without values)
+    scale = go.Heatmap(
+        x=columns,
+        y=[""],
+        z=[[heat.zmin or 0] * len(columns)],
+        colorscale=heat.colorscale,
+        zmin=heat.zmin,
+        zmax=heat.zmax,
+        showscale=by_load,
+        hoverinfo="skip",
+    )
+    header = go.Figure([scale, *legend], layout=fig.layout)
+    header.layout.shapes = ()
+    header.update_layout(
+        height=header_height,
+        margin={"l": left, "r": _RIGHT_PX, "t": top, "b": 0, "autoexpand": False},
+        title={"yref": "container", "y": 1, "yanchor": "top", "pad": {"t": 10}},
+        legend={
+            "title": {"side": "left", "font": {"size": HEATMAP_TEXT_PX}},
+            "font": {"size": HEATMAP_TEXT_PX},
+            "xref": "container",
+            "x": 0.01,
+            "xanchor": "left",
+            "yref": "container",
+            "y": 1 - _HEADER_TITLE_PX / header_height,
+            "yanchor": "top",
+        },
+    )
+    if by_load:
+        header.update_traces(
+            colorbar={
+                "orientation": "h",
+                "yref": "container",
+                "y": 1 - _HEADER_TITLE_PX / header_height,
+                "yanchor": "top",
+                "xref": "container",
+                "x": 0.01,
+                "xanchor": "left",
+                "len": 320,
+                "lenmode": "pixels",
+                "thickness": 12,
+                "title": {
+                    "text": heat.colorbar.title.text,
+                    "side": "right",
+                    "font": {"size": HEATMAP_TEXT_PX},
+                },
+                "tickfont": {"size": HEATMAP_TEXT_PX},
+            },
+            selector={"type": "heatmap"},
+        )
+    columns_axis = {"type": "category", "categoryorder": "array", "categoryarray": columns}
+    header.update_xaxes(
+        columns_axis,
+        tickvals=columns,
+        ticktext=headings,
+        tickangle=0,
+        range=x_range,
+        fixedrange=True,
+        automargin=False,
+    )
+    header.update_yaxes(visible=False, fixedrange=True, autorange=False, range=[1, 2])
+
+    body_height = _ROW_PX * len(labels) + 2 * _BODY_PAD_PX
+    body = go.Figure([go.Heatmap(heat), _click_layer(heat, click_hint)], layout=fig.layout)
+    # the click layer says each cell's hover and carries its unit: not sent twice
+    body.update_traces(
+        hoverinfo="skip",
+        hovertext=None,
+        hovertemplate=None,
+        customdata=None,
+        showscale=False,
+        selector={"type": "heatmap"},
+    )
+    body.update_layout(
+        title_text="",
+        showlegend=False,
+        height=body_height,
+        margin={
+            "l": left,
+            "r": _RIGHT_PX,
+            "t": _BODY_PAD_PX,
+            "b": _BODY_PAD_PX,
+            "autoexpand": False,
+        },
+        hovermode="closest",
+        hoverdistance=_CLICK_DISTANCE_PX,
+        dragmode=False,
+    )
+    body.update_xaxes(
+        columns_axis, showticklabels=False, range=x_range, fixedrange=True, automargin=False
+    )
+    # top row first; the invisible markers must not pad the range
+    body.update_yaxes(
+        fixedrange=True, automargin=False, autorange=False, range=[len(labels) - 0.5, -0.5]
+    )
+    if chosen is not None:
+        escaped = html.escape(chosen, quote=False)
+        if escaped in labels:
+            at = labels.index(escaped)
+            body.add_shape(
+                name="chosen_unit",
+                type="rect",
+                xref="paper",
+                x0=0,
+                x1=1,
+                yref="y",
+                y0=at - 0.5,
+                y1=at + 0.5,
+                line={"color": _CHOSEN_ROW_COLOR, "width": 3},
+            )
+    return HeatmapPanes(header, body, header_height, body_height)
+
+
+def _click_layer(heat: go.Heatmap, click_hint: str) -> go.Scatter:
+    """One invisible marker per cell: customdata the row's unit ('' on a heading row),
+    hover the cell's text (or the unit's name on an empty cell) and `click_hint`."""
+    xs, ys, units, hovers, infos = [], [], [], [], []
+    hover_grid = heat.hovertext if heat.hovertext is not None else None
+    for i, label in enumerate(heat.y):
+        label = str(label)
+        heading = label.startswith("<b>")
+        unit = "" if heading else html.unescape(label)
+        for j, column in enumerate(heat.x):
+            xs.append(column)
+            ys.append(label)
+            units.append(unit)
+            cell = str(hover_grid[i][j]) if hover_grid is not None else ""
+            text = cell or f"<b>{label}</b>"
+            hovers.append(f"{text}<br><i>{click_hint}</i>" if click_hint else text)
+            infos.append("none" if heading else "text")
+    return go.Scatter(
+        x=xs,
+        y=ys,
+        mode="markers",
+        marker={"symbol": "square", "size": _CLICK_MARKER_PX, "opacity": 0},
+        customdata=units,
+        hovertext=hovers,
+        hoverinfo=infos,
+        showlegend=False,
+        name="rows",
+    )
+
+
+def _wrapped_heading(text: str, per_line: int) -> str:
+    """A column heading ('S01<br>开拓创新') with the words after its first line wrapped into
+    lines of at most `per_line` characters, as even as they go ('开拓<br>创新')."""
+    first, _, rest = text.partition("<br>")
+    words = html.unescape(rest.replace("<br>", ""))
+    if not words:
+        return first
+    lines = math.ceil(len(words) / per_line)
+    size = math.ceil(len(words) / lines)
+    pieces = [html.escape(words[i : i + size], quote=False) for i in range(0, len(words), size)]
+    return "<br>".join([first, *pieces])
+
+
+def _label_width_px(labels: Iterable[str], size: int) -> int:
+    """A generous width of the widest label at `size` px: a CJK character 1 em, anything
+    else 0.56 em, bold (a '<b>' heading) 6 % wider; entities and tags not counted."""
+    widest = 0.0
+    for label in labels:
+        bold = label.startswith("<b>")
+        text = html.unescape(re.sub(r"<[^>]*>", "", label))
+        ems = sum(1.0 if unicodedata.east_asian_width(c) in "WF" else 0.56 for c in text)
+        widest = max(widest, ems * size * (1.06 if bold else 1.0))
+    return math.ceil(widest)

@@ -11,9 +11,11 @@ a missing or crashed browser raises `ExportError` instead of hanging a page.
 from __future__ import annotations
 
 import atexit
+import io
 import os
 import threading
-from collections.abc import Iterable
+import zipfile
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import kaleido
@@ -34,7 +36,10 @@ _STOP_TIMEOUT_S = 5.0
 _MARGIN = {"t": 130, "b": 150, "l": 110, "r": 70}
 _BARE_MARGIN = {"t": 40, "b": 60, "l": 110, "r": 70}
 _PAD_PX = 18
-_MIN_TICK_PX = 11
+# The least text size on a slide image at its native 1920x1080: what stays legible
+# projected in a meeting room. A chart with more rows than fit at this size is split over
+# several images (lib.output.charts.responsibility_heatmap_parts) rather than shrunk.
+MIN_SLIDE_TEXT_PX = 14
 
 _STAMP = ("数据截至 {}", "Data as of {}")
 _SOURCE = ("来源：{}；{}", "Source: {}; {}")
@@ -116,7 +121,7 @@ def slide_figure(
     )
     rows = _category_rows(slide)
     if rows:  # one label per row: shrink the row labels rather than let plotly skip some
-        size = max(_MIN_TICK_PX, min(20, int(plot_h / rows * 0.7)))
+        size = max(MIN_SLIDE_TEXT_PX, min(20, int(plot_h / rows * 0.7)))
         slide.update_yaxes(tickfont={"size": size})
     if bare:
         slide.update_layout(title_text="")
@@ -159,6 +164,34 @@ def _category_rows(fig: go.Figure) -> int:
         and (trace.type == "heatmap" or trace.orientation == "h")
     ]
     return max(rows, default=0)
+
+
+def numbered_names(name: str, count: int) -> list[str]:
+    """File names for `count` images of one chart: `name` itself for one, else
+    'heatmap.png' -> 'heatmap-1.png', 'heatmap-2.png', …."""
+    if count == 1:
+        return [name]
+    root, extension = os.path.splitext(name)
+    return [f"{root}-{k}{extension}" for k in range(1, count + 1)]
+
+
+def slide_pngs(
+    figs: Sequence[go.Figure], *, as_of_label: str, source_line: str, lang: str
+) -> list[bytes]:
+    """Each figure as a 1920x1080 slide PNG with its stamp and source line, in order."""
+    return [
+        figure_png(slide_figure(f, as_of_label=as_of_label, source_line=source_line, lang=lang))
+        for f in figs
+    ]
+
+
+def pngs_zip(name: str, pngs: Sequence[bytes]) -> bytes:
+    """A zip of the images `pngs` named `numbered_names(name, len(pngs))`."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:  # PNGs are compressed
+        for file_name, png in zip(numbered_names(name, len(pngs)), pngs, strict=True):
+            archive.writestr(file_name, png)
+    return buffer.getvalue()
 
 
 # --- rendering -------------------------------------------------------------------------------

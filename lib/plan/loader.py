@@ -80,9 +80,23 @@ def _checked_document(text: str) -> PlanDocument:
 
     document, structure = validated_document(raw)
     problems = duplicates + structure + meaning_problems(raw)
-    if problems or document is None:
+    # Warnings (a drafted item a person should still look at) do not stop a plan loading;
+    # `plan_problems` lists them for check-plan.
+    if document is None or any(p.severity == "error" for p in problems):
         raise PlanError(with_lines(problems, line_index(text)))
     return document
+
+
+def plan_problems(text: str) -> list[Problem]:
+    """Every problem of plan YAML text, errors and warnings, with their lines (check-plan
+    and the review page list them all)."""
+    raw, duplicates = read_yaml(text)
+    if not isinstance(raw, dict):
+        return [Problem("not_a_mapping", "计划文件应为 YAML 映射", "plan must be a mapping")]
+    from lib.plan.schema import validated_document
+
+    _, structure = validated_document(raw)
+    return with_lines(duplicates + structure + meaning_problems(raw), line_index(text))
 
 
 def plan_summary(plan: Plan) -> str:

@@ -45,7 +45,52 @@ def meaning_problems(raw: dict[str, Any]) -> list[Problem]:
                     indicator, i_where, task_id, task.get("text"), (start, end), ids, problems
                 )
                 _check_reporter(indicator, i_where, registry, problems)
+    problems.extend(review_problems(raw))
     return problems
+
+
+def review_problems(raw: dict[str, Any]) -> list[Problem]:
+    """A warning for every item of a drafted plan that carries `review` notes (lib.drafting),
+    located by its path: what a person must still look at before the plan is published.
+    Each note reads "中文 / English"; the plan-level notes of `draft.review` are one each."""
+    found: list[Problem] = []
+    draft = raw.get("draft")
+    notes = draft.get("review") if isinstance(draft, dict) else None
+    for n_i, note in enumerate(notes if isinstance(notes, list) else []):
+        if isinstance(note, str) and note.strip():
+            found.append(_review_problem([note], ("draft", "review", n_i), None))
+    for u_i, unit in _items(raw, "units"):
+        found += _reviewed(unit, ("units", u_i), unit.get("name"))
+    for s_i, section in _items(raw, "sections"):
+        found += _reviewed(section, ("sections", s_i), section.get("id"))
+        for t_i, task in _items(section, "tasks"):
+            t_where = ("sections", s_i, "tasks", t_i)
+            found += _reviewed(task, t_where, task.get("id"))
+            for i_i, indicator in _items(task, "indicators"):
+                found += _reviewed(indicator, (*t_where, "indicators", i_i), indicator.get("id"))
+    return found
+
+
+def _reviewed(item: dict[str, Any], where: tuple[Any, ...], label: Any) -> list[Problem]:
+    notes = item.get("review")
+    if not isinstance(notes, list):
+        return []
+    notes = [n for n in notes if isinstance(n, str) and n.strip()]
+    return [_review_problem(notes, where, label)] if notes else []
+
+
+def _review_problem(notes: list[str], where: tuple[Any, ...], label: Any) -> Problem:
+    halves = [note.split(" / ", 1) for note in notes]
+    zh = "；".join(h[0].strip() for h in halves)
+    en = "; ".join((h[1] if len(h) > 1 else h[0]).strip() for h in halves)
+    return Problem(
+        "review_pending",
+        f"草稿待人工核对：{zh}",
+        f"drafted item needs a person: {en}",
+        severity="warning",
+        path=dotted_path(where),
+        value=label if isinstance(label, str) else None,
+    )
 
 
 def _items(parent: Any, key: str) -> list[tuple[int, dict[str, Any]]]:

@@ -71,7 +71,19 @@ class ThresholdsEntry(_Strict):
     partner_weight: float = _threshold("partner_weight")
 
 
-class UnitEntry(_Strict):
+# Draft-only fields (lib.drafting): where an item was drafted from, as [start, end] offsets
+# into the cleaned document text, and why a person should look at it. Accepted on every
+# unit, indicator, task and section, and ignored by the model.
+Span = Annotated[list[Annotated[int, Field(strict=True, ge=0)]], Field(min_length=2, max_length=2)]
+ReviewNotes = list[Annotated[str, Field(min_length=1)]]
+
+
+class _Drafted(_Strict):
+    span: Span | None = None
+    review: ReviewNotes = []
+
+
+class UnitEntry(_Drafted):
     name: str = Field(min_length=1)
     full_name: str | None = None
     aliases: list[str] = []
@@ -79,7 +91,7 @@ class UnitEntry(_Strict):
     members: list[str] | None = None
 
 
-class IndicatorEntry(_Strict):
+class IndicatorEntry(_Drafted):
     id: str
     name: str = Field(min_length=1)
     kind: Literal["quantity", "milestone"]
@@ -96,7 +108,7 @@ class IndicatorEntry(_Strict):
     breakdown: Literal["none", "sum"] = "none"
 
 
-class TaskEntry(_Strict):
+class TaskEntry(_Drafted):
     id: str
     title: str = Field(min_length=1)
     text: str = Field(min_length=1)
@@ -104,7 +116,7 @@ class TaskEntry(_Strict):
     indicators: list[IndicatorEntry] = Field(min_length=1)
 
 
-class SectionEntry(_Strict):
+class SectionEntry(_Drafted):
     id: str
     title: str = Field(min_length=1)
     tasks: list[TaskEntry] = Field(min_length=1)
@@ -126,6 +138,23 @@ class ConfirmationEntry(_Strict):
     kinds: list[Literal["quantity", "milestone"]] = Field(["quantity"], min_length=1)
 
 
+class LeadRuleEntry(_Strict):
+    """How a draft put each task's lead first: the document's rule and the words stating it."""
+
+    rule: Literal["first_listed", "marked", "none"]
+    evidence: str = ""
+
+
+class DraftEntry(_Strict):
+    """A drafted plan's provenance (lib.drafting): the document's source line and file, the
+    lead rule applied and the plan-level review notes; a published plan has none."""
+
+    source: str | None = None
+    file: str | None = None
+    lead_rule: LeadRuleEntry | None = None
+    review: ReviewNotes = []
+
+
 class PlanDocument(_Strict):
     schema_version: Literal[1]
     plan: PlanMetaEntry
@@ -134,6 +163,7 @@ class PlanDocument(_Strict):
     confirmation: ConfirmationEntry = ConfirmationEntry()
     units: list[UnitEntry] = Field(min_length=1)
     sections: list[SectionEntry] = Field(min_length=1)
+    draft: DraftEntry | None = None
 
 
 _PYDANTIC_MESSAGES = {
@@ -145,6 +175,7 @@ _PYDANTIC_MESSAGES = {
     "model_type": ("应为映射（键: 值）", "must be a mapping (key: value)"),
     "dict_type": ("应为映射（键: 值）", "must be a mapping (key: value)"),
     "too_short": ("不能为空", "must not be empty"),
+    "too_long": ("项数过多", "has too many items"),
     "int_type": ("应为数字", "must be a number"),
     "float_type": ("应为数字", "must be a number"),
     "date_type": ("应为日期 YYYY-MM-DD", "must be a date YYYY-MM-DD"),

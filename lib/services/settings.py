@@ -1,29 +1,40 @@
 """Where the plan and the store live: the only place that reads environment variables.
 
-`PLAN_FILE` names the plan YAML (default data/tasks_2014.yaml) and `PROGRESS_DB` the SQLite
-store. Without `PROGRESS_DB` the app uses a demonstration store under var/ seeded from the
-sample data/progress.csv; a store named by `PROGRESS_DB` starts empty.
+`PLAN_FILE` names the home plan YAML (default data/tasks_2014.yaml), `PLANS_DIR` the folder
+of further plans (default data/plans/; published drafts go there; lib/services/plans.py) and
+`PROGRESS_DB` the SQLite store, which holds the figures of every plan. Without `PROGRESS_DB`
+the app uses a demonstration store under var/ seeded from the sample data/progress.csv (the
+home plan's); a store named by `PROGRESS_DB` starts empty. `PLAN_ID` (or a command's
+`--plan`, through `plan_chosen`) chooses the plan; otherwise the only or the newest opens.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_PLAN_FILE = REPO_ROOT / "data" / "tasks_2014.yaml"
+DEFAULT_PLANS_DIR = REPO_ROOT / "data" / "plans"
 SAMPLE_PROGRESS_FILE = REPO_ROOT / "data" / "progress.csv"
 DEMO_STORE = REPO_ROOT / "var" / "demo_progress.sqlite3"
 
 
 @dataclass(frozen=True)
 class Settings:
-    """Paths the app and CLI work on, and whether the store is the demo one."""
+    """Paths the app and CLI work on, and whether the store is the demo one. `plan_file`
+    is the home plan (an older store's figures belong to it); `plans_dir`, when set, holds
+    the library's other plans."""
 
     plan_file: Path
     store_file: Path
     is_demo_store: bool
+    plans_dir: Path | None = None
+    plan_id: str | None = None
 
     @property
     def cache_dir(self) -> Path:
@@ -36,11 +47,28 @@ def cache_dir_for(store_file: Path) -> Path:
     return Path(store_file).parent / "cache"
 
 
+# The plan a command line asked for with --plan, for the length of that command.
+_CHOSEN_PLAN: ContextVar[str | None] = ContextVar("chosen_plan", default=None)
+
+
+@contextmanager
+def plan_chosen(plan_id: str | None) -> Iterator[None]:
+    """Within the block, `settings_from_env` chooses `plan_id` (when given) over PLAN_ID."""
+    token = _CHOSEN_PLAN.set(plan_id)
+    try:
+        yield
+    finally:
+        _CHOSEN_PLAN.reset(token)
+
+
 def settings_from_env(env: dict[str, str] | None = None) -> Settings:
-    """Resolve PLAN_FILE and PROGRESS_DB (or the demo store) from an environment mapping."""
+    """Resolve PLAN_FILE, PLANS_DIR and PROGRESS_DB (or the demo store) from an environment
+    mapping."""
     env = dict(os.environ) if env is None else env
     plan_file = Path(env.get("PLAN_FILE") or DEFAULT_PLAN_FILE)
+    plans_dir = Path(env.get("PLANS_DIR") or DEFAULT_PLANS_DIR)
+    plan_id = _CHOSEN_PLAN.get() or env.get("PLAN_ID") or None
     store = env.get("PROGRESS_DB")
     if store:
-        return Settings(plan_file, Path(store), is_demo_store=False)
-    return Settings(plan_file, DEMO_STORE, is_demo_store=True)
+        return Settings(plan_file, Path(store), False, plans_dir, plan_id)
+    return Settings(plan_file, DEMO_STORE, True, plans_dir, plan_id)

@@ -1,8 +1,10 @@
-"""What the app and the command line work on: the plan and the store the settings name.
+"""What the app and the command line work on: a plan of the library and the store the
+settings name.
 
-`open_workspace` loads the plan (through its on-disk cache beside the store), opens the
-store and, for the demonstration store, seeds it with the bundled sample figures the first
-time; the pages (through lib/ui/data.py's caches) and the `status`, `brief` and
+`open_workspace` loads the plan library (each plan through its on-disk cache beside the
+store), opens the store for the chosen plan (lib/store/scope.py: its uploads and trail only)
+and, for the demonstration store, seeds the home plan with the bundled sample figures the
+first time; the pages (through lib/ui/data.py's caches) and the `status`, `brief` and
 `chart-png` commands all start from it.
 """
 
@@ -15,8 +17,8 @@ from pathlib import Path
 import pandas as pd
 
 from lib.core.errors import StoreError
-from lib.plan.loader import load_plan
 from lib.plan.model import Plan
+from lib.services.plans import LibraryPlan, PlanLibrary, plan_library
 from lib.services.settings import SAMPLE_PROGRESS_FILE, Settings
 from lib.services.uploads import checked_upload, import_sample, sample_confirmer
 from lib.store.confirmations import DECISION_KINDS
@@ -26,22 +28,41 @@ from lib.store.trail import TrailEntry
 
 @dataclass(frozen=True)
 class Workspace:
-    """The settings, the plan they name and the store they name (opened)."""
+    """The settings, the library, the chosen plan and the store opened for it."""
 
     settings: Settings
     plan: Plan
     store: ProgressStore
+    library: PlanLibrary | None = None
 
 
-def open_workspace(settings: Settings, *, now: datetime) -> Workspace:
-    """Load the plan, open the store and seed an empty demo store with the sample file
-    (recorded at `now`). PlanError for an invalid plan, StoreError for a store that
+def open_workspace(settings: Settings, *, now: datetime, plan_id: str | None = None) -> Workspace:
+    """Load the library, choose `plan_id` (default: the only or the newest plan), open the
+    store for it and seed an empty demo store's home plan with the sample file (recorded at
+    `now`). PlanError for an invalid home plan or an unknown id, StoreError for a store that
     cannot be opened or seeded."""
-    plan = load_plan(settings.plan_file, cache_dir=settings.cache_dir)
-    store = ProgressStore(settings.store_file)
-    if settings.is_demo_store and SAMPLE_PROGRESS_FILE.exists():
-        ensure_demo_store(store, plan, SAMPLE_PROGRESS_FILE, now)
-    return Workspace(settings, plan, store)
+    library = plan_library(settings)
+    chosen = library.chosen(plan_id or settings.plan_id)
+    store = _store_for(settings, library, chosen)
+    if settings.is_demo_store and chosen.is_home and SAMPLE_PROGRESS_FILE.exists():
+        ensure_demo_store(store, chosen.plan, SAMPLE_PROGRESS_FILE, now)
+    return Workspace(settings, chosen.plan, store, library)
+
+
+def chosen_plan_and_store(settings: Settings) -> tuple[Plan, ProgressStore]:
+    """The settings' plan (its `plan_id`, or the default) and the store opened for it,
+    without seeding the demo store: what a command that imports or checks a file needs.
+    PlanError, StoreError as for open_workspace."""
+    library = plan_library(settings)
+    chosen = library.chosen(settings.plan_id)
+    return chosen.plan, _store_for(settings, library, chosen)
+
+
+def _store_for(settings: Settings, library: PlanLibrary, chosen: LibraryPlan) -> ProgressStore:
+    home = library.home
+    return ProgressStore(
+        settings.store_file, plan_id=chosen.plan_id, home_plan_id=home.plan_id if home else None
+    )
 
 
 def ensure_demo_store(store: ProgressStore, plan: Plan, sample_csv: Path, now: datetime) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import sqlite3
 
 from lib.core.errors import Problem, StoreError
+from lib.store.scope import PlanScope
 
 # SQLite result-code names -> (code, zh, en) for failures a person can act on.
 _FAILURES = {
@@ -81,13 +82,18 @@ def refusal(code: str, zh: str, en: str, value: object = None) -> StoreError:
     return StoreError([Problem(code, zh, en, value=None if value is None else str(value))])
 
 
-def known_upload_status(conn: sqlite3.Connection, upload_id: int | None) -> str:
+def known_upload_status(
+    conn: sqlite3.Connection, upload_id: int | None, scope: PlanScope | None = None
+) -> str:
     """The ledger status ('active' or 'withdrawn') of an upload; refused (StoreError,
-    unknown_upload) when there is no such upload."""
+    unknown_upload) when there is no such upload, or it belongs to a plan outside `scope`."""
+    in_scope, params = (scope or PlanScope()).condition("plan_id")
     found = (
         None
         if upload_id is None
-        else conn.execute("SELECT status FROM uploads WHERE id = ?", (int(upload_id),)).fetchone()
+        else conn.execute(
+            f"SELECT status FROM uploads WHERE id = ? AND {in_scope}", (int(upload_id), *params)
+        ).fetchone()
     )
     if found is None:
         raise refusal(

@@ -33,6 +33,7 @@ from lib.store.current import figures_frame, newest_rows, with_ledger
 from lib.store.failures import known_upload_status, refusal, store_error
 from lib.store.figures_cache import figures_cache_file, save_figures, saved_figures
 from lib.store.schema import SCHEMA_VERSION, create_or_upgrade, schema_version
+from lib.store.scope import PlanScope
 from lib.store.sql_frames import records_frame, typed_frame
 from lib.store.trail import TrailEntry, insert_entry, read_trail
 
@@ -47,6 +48,7 @@ UPLOAD_COLUMNS = [
     "withdrawn_by",
     "withdrawn_at",
     "is_sample",
+    "plan_id",
 ]
 CURRENT_COLUMNS = [
     "indicator_id",
@@ -68,6 +70,10 @@ _CURRENT_DTYPES = {
 class ProgressStore:
     """An SQLite progress store at `path` (created with its parent directory if missing).
 
+    One store holds the figures of every plan: a handle opened with `plan_id` reads and
+    writes that plan's uploads and trail only (rows written before plans were told apart
+    belong to `home_plan_id`; lib/store/scope.py); without it, it reads every plan's.
+
     `pragmas` are applied to every connection; tests use them to simulate a read-only store
     (`query_only`) or a full disk (`max_page_count`).
     """
@@ -76,10 +82,13 @@ class ProgressStore:
         self,
         path: str | Path,
         *,
+        plan_id: str | None = None,
+        home_plan_id: str | None = None,
         busy_timeout_s: float = 15.0,
         pragmas: Mapping[str, int | str] | None = None,
     ) -> None:
         self.path = Path(path)
+        self.scope = PlanScope(plan_id, home_plan_id)
         self.busy_timeout_s = busy_timeout_s
         self.pragmas = dict(pragmas or {})
         try:
@@ -180,12 +189,13 @@ class ProgressStore:
                     earlier[0],
                 )
             upload_id = _insert_upload(
-                conn, digest, file_name, uploaded_by, _iso(now), len(rows), is_sample
-            )
+                conn, digest, file_name, uploaded_by, _iso(now), len(rows), is_sample,
+                self.scope.recorded_id,
+            )  # fmt: skip
             _insert_batch(conn, upload_id, len(rows), batch)
             if confirmed_by:
                 entry = TrailEntry("confirmed", confirmed_by, upload_id=upload_id)
-                insert_entry(conn, entry, _iso(now))
+                insert_entry(conn, entry, _iso(now), self.scope)
             _bump_version(conn)
         return upload_id
 
@@ -197,7 +207,7 @@ class ProgressStore:
     def record_all(self, entries: list[TrailEntry], *, now: datetime) -> list[int]:
         """Append several steps in one transaction (a reply form's rows): all or none."""
         with self._transaction() as conn:
-            ids = [insert_entry(conn, entry, _iso(now)) for entry in entries]
+            ids = [insert_entry(conn, entry, _iso(now), self.scope) for entry in entries]
             _bump_version(conn)
         return ids
 
@@ -205,7 +215,7 @@ class ProgressStore:
         """Mark an active upload withdrawn (nothing is deleted); earlier values become
         current. Refuses (StoreError) an unknown upload and one already withdrawn."""
         with self._transaction() as conn:
-            if known_upload_status(conn, upload_id) == "withdrawn":
+            if known_upload_status(conn, upload_id, self.scope) == "withdrawn":
                 raise refusal(
                     "already_withdrawn",
                     f"第 {upload_id} 批上传已经撤回",
@@ -224,20 +234,25 @@ class ProgressStore:
     def active_upload_owner(self, upload_id: int) -> str | None:
         """Who made the upload (its `uploaded_by`) if it is active; None if there is no such
         upload or it was withdrawn. An upload's maker never changes once recorded."""
+        in_scope, params = self.scope.condition("plan_id")
         with self._connection() as conn:
             found = conn.execute(
-                "SELECT uploaded_by FROM uploads WHERE id = ? AND status = 'active'",
-                (int(upload_id),),
+                "SELECT uploaded_by FROM uploads WHERE id = ? AND status = 'active'"
+                f" AND {in_scope}",
+                (int(upload_id), *params),
             ).fetchone()
         return None if found is None else str(found[0])
 
     def upload_figures(self, upload_id: int) -> pd.DataFrame:
         """The rows one upload stored (row, indicator_id, period, value, note, reporter: ""
-        when not recorded), active or withdrawn; empty for an unknown upload."""
+        when not recorded), active or withdrawn; empty for an unknown upload or another
+        plan's."""
+        in_scope, params = self.scope.condition("u.plan_id")
         with self._connection() as conn:
             found = conn.execute(
-                "SELECT format, row_count, batch FROM figure_batches WHERE upload_id = ?",
-                (int(upload_id),),
+                "SELECT b.format, b.row_count, b.batch FROM figure_batches AS b"
+                f" JOIN uploads AS u ON u.id = b.upload_id WHERE b.upload_id = ? AND {in_scope}",
+                (int(upload_id), *params),
             ).fetchone()
         if found is None:
             return figures_frame(empty_decoded_batches(), _UPLOAD_ROW_COLUMNS).rename(
@@ -248,10 +263,16 @@ class ProgressStore:
 
     def uploads(self) -> pd.DataFrame:
         """The ledger, newest first: id, sha256, file_name, uploaded_by, uploaded_at,
-        row_count, status, withdrawn_by, withdrawn_at, is_sample (bool)."""
+        row_count, status, withdrawn_by, withdrawn_at, is_sample (bool), plan_id ("" for an
+        upload made before plans were told apart)."""
+        in_scope, params = self.scope.condition("plan_id")
         with self._connection() as conn:
             frame = records_frame(
-                conn.execute(f"SELECT {', '.join(UPLOAD_COLUMNS)} FROM uploads ORDER BY id DESC"),
+                conn.execute(
+                    f"SELECT {', '.join(UPLOAD_COLUMNS)} FROM uploads WHERE {in_scope}"
+                    " ORDER BY id DESC",
+                    params,
+                ),
                 UPLOAD_COLUMNS,
             )
         frame["is_sample"] = frame["is_sample"].astype(bool)
@@ -261,7 +282,7 @@ class ProgressStore:
         """The quarter's trail in the order it was written (lib/store/trail.py
         TRAIL_COLUMNS), only `kinds` when given."""
         with self._connection() as conn:
-            return read_trail(conn, kinds)
+            return read_trail(conn, kinds, self.scope)
 
     def current_values(
         self,
@@ -283,23 +304,29 @@ class ProgressStore:
         name made from the upload ledger, so a later call (a restarted app) maps it instead
         of decoding every active batch again.
         """
+        in_scope, params = self.scope.condition("plan_id")
         with self._connection() as conn:
             conn.execute("BEGIN")  # the ledger and the batches are of the same store version
             ledger = conn.execute(
-                "SELECT id, sha256, status, uploaded_at, uploaded_by FROM uploads ORDER BY id"
+                "SELECT id, sha256, status, uploaded_at, uploaded_by FROM uploads"
+                f" WHERE {in_scope} ORDER BY id",
+                params,
             ).fetchall()
             decisions = (
-                read_trail(conn, DECISION_KINDS)[DECISION_COLUMNS] if confirmed_only else None
+                read_trail(conn, DECISION_KINDS, self.scope)[DECISION_COLUMNS]
+                if confirmed_only
+                else None
             )
-            key = ledger if decisions is None else [
-                ledger, sorted(confirmed_only), decisions.to_numpy().tolist()
+            key = [self.scope.cache_key(), ledger] if decisions is None else [
+                self.scope.cache_key(), ledger, sorted(confirmed_only),
+                decisions.to_numpy().tolist(),
             ]  # fmt: skip
             cached = figures_cache_file(Path(cache_dir), key) if cache_dir else None
             saved = saved_figures(cached, _CURRENT_DTYPES) if cached else None
             if saved is not None:
                 conn.execute("COMMIT")
                 return saved
-            stored = _active_figures(conn)
+            stored = _active_figures(conn, self.scope)
             if decisions is not None:
                 stored = confirmed_figures(stored, decisions, confirmed_only)
             newest = newest_rows(stored, CURRENT_COLUMNS[:6])
@@ -324,9 +351,12 @@ class ProgressStore:
 
     def has_sample_data(self) -> bool:
         """True when any active upload is the bundled demonstration data."""
+        in_scope, params = self.scope.condition("plan_id")
         with self._connection() as conn:
             found = conn.execute(
-                "SELECT 1 FROM uploads WHERE status = 'active' AND is_sample = 1 LIMIT 1"
+                f"SELECT 1 FROM uploads WHERE status = 'active' AND is_sample = 1 AND {in_scope}"
+                " LIMIT 1",
+                params,
             ).fetchone()
         return found is not None
 
@@ -342,12 +372,13 @@ def _insert_upload(
     uploaded_at: str,
     row_count: int,
     is_sample: bool,
+    plan_id: str,
 ) -> int:
     """Add the ledger row of a new active upload; its id."""
     cursor = conn.execute(
         "INSERT INTO uploads (sha256, file_name, uploaded_by, uploaded_at, row_count,"
-        " status, is_sample) VALUES (?, ?, ?, ?, ?, 'active', ?)",
-        (digest, file_name, uploaded_by, uploaded_at, row_count, int(is_sample)),
+        " status, is_sample, plan_id) VALUES (?, ?, ?, ?, ?, 'active', ?, ?)",
+        (digest, file_name, uploaded_by, uploaded_at, row_count, int(is_sample), plan_id),
     )
     return int(cursor.lastrowid)
 
@@ -364,15 +395,17 @@ def _bump_version(conn: sqlite3.Connection) -> None:
     conn.execute("UPDATE meta SET value = value + 1 WHERE key = 'data_version'")
 
 
-def _active_figures(conn: sqlite3.Connection) -> pa.Table:
-    """Every batch of an active upload, decoded, with an upload_id column, in upload order,
-    so each key's rows run in upload then row order."""
+def _active_figures(conn: sqlite3.Connection, scope: PlanScope) -> pa.Table:
+    """Every batch of an active upload of the scope's plan, decoded, with an upload_id
+    column, in upload order, so each key's rows run in upload then row order."""
+    in_scope, params = scope.condition("u.plan_id")
     batches = [
         decoded_batch(upload_id, batch_format, row_count, batch)
         for upload_id, batch_format, row_count, batch in conn.execute(
             "SELECT b.upload_id, b.format, b.row_count, b.batch FROM figure_batches AS b"
-            " JOIN uploads AS u ON u.id = b.upload_id WHERE u.status = 'active'"
-            " ORDER BY b.upload_id"
+            f" JOIN uploads AS u ON u.id = b.upload_id WHERE u.status = 'active' AND {in_scope}"
+            " ORDER BY b.upload_id",
+            params,
         )
     ]
     if not batches:

@@ -9,7 +9,8 @@ and DELETE of uploads, so figures are append-only whoever writes to the file. `P
 user_version` is the schema version: `create_or_upgrade` creates a new store, adds the trail
 to a version-2 store and converts a version-1 store (one SQLite row per figure) to one batch
 per upload, checking every converted batch, inside the caller's transaction, so a failed
-conversion changes nothing.
+conversion changes nothing. Version 4 adds `plan_id` to uploads and the trail (one store
+holds every plan's figures; lib/store/scope.py).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from lib.store.batches import BATCH_FORMAT, decoded_batch, encoded_batch
 from lib.store.failures import refusal
 from lib.store.sql_frames import records_frame
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # `meta` and `uploads` are as version 1 made them, since the upgrade keeps those tables; the
 # upgrade test holds its own verbatim copy of version 1, which must not follow edits here.
@@ -77,6 +78,10 @@ CREATE TRIGGER IF NOT EXISTS cycle_events_no_update BEFORE UPDATE ON cycle_event
 CREATE TRIGGER IF NOT EXISTS cycle_events_no_delete BEFORE DELETE ON cycle_events
     BEGIN SELECT RAISE(ABORT, 'the trail is append-only'); END;
 """
+# Version 4: every upload and trail step belongs to a plan (lib/store/scope.py); rows of an
+# older store keep an empty plan_id and belong to the store's home plan.
+_PLAN_TABLES = ("uploads", "cycle_events")
+_PLAN_INDEX = "CREATE INDEX IF NOT EXISTS uploads_by_plan ON uploads (plan_id, status)"
 # What a version-1 store has beyond version 2: a row per figure (dropped once converted).
 _V1_ONLY = (
     "DROP TRIGGER figures_no_update",
@@ -102,6 +107,11 @@ def create_or_upgrade(conn: sqlite3.Connection) -> None:
             conn.execute(statement)
     if version == 1:
         _upgrade_from_v1(conn)
+    for table in _PLAN_TABLES:
+        columns = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+        if "plan_id" not in columns:
+            conn.execute(f"ALTER TABLE {table} ADD COLUMN plan_id TEXT NOT NULL DEFAULT ''")
+    conn.execute(_PLAN_INDEX)
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 

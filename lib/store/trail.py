@@ -18,6 +18,7 @@ from typing import Any
 import pandas as pd
 
 from lib.store.failures import known_upload_status, refusal
+from lib.store.scope import PlanScope
 
 TRAIL_KINDS = ("confirmed", "returned", "reminded", "issued", "replied", "closed")
 TRAIL_COLUMNS = [
@@ -43,19 +44,23 @@ class TrailEntry:
     details: dict[str, Any] = field(default_factory=dict, hash=False)
 
 
-def insert_entry(conn: sqlite3.Connection, entry: TrailEntry, at: str) -> int:
-    """Add `entry` at time `at` inside the caller's transaction; its trail id. Refuses
-    (StoreError) a decision on an upload that is unknown or withdrawn, and a reply or
-    closing of something that is not a 督办单."""
+def insert_entry(
+    conn: sqlite3.Connection, entry: TrailEntry, at: str, scope: PlanScope | None = None
+) -> int:
+    """Add `entry` at time `at`, as a step of the scope's plan, inside the caller's
+    transaction; its trail id. Refuses (StoreError) a decision on an upload that is unknown,
+    of another plan or withdrawn, and a reply or closing of something that is not a 督办单
+    of this plan."""
+    scope = scope or PlanScope()
     if entry.kind not in TRAIL_KINDS:
         raise ValueError(f"unknown trail kind {entry.kind!r}")
     if entry.kind in _NEEDS_UPLOAD:
-        _check_active_upload(conn, entry.upload_id)
+        _check_active_upload(conn, entry.upload_id, scope)
     if entry.kind in _NEEDS_NOTICE:
-        _check_notice(conn, entry.notice_id)
+        _check_notice(conn, entry.notice_id, scope)
     cursor = conn.execute(
         "INSERT INTO cycle_events (kind, period, unit, upload_id, indicator_id, reporter,"
-        " notice_id, actor, at, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " notice_id, actor, at, details, plan_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             entry.kind,
             entry.period,
@@ -67,19 +72,24 @@ def insert_entry(conn: sqlite3.Connection, entry: TrailEntry, at: str) -> int:
             entry.actor,
             at,
             json.dumps(entry.details, ensure_ascii=False, sort_keys=True, default=str),
+            scope.recorded_id,
         ),
     )
     return int(cursor.lastrowid)
 
 
-def read_trail(conn: sqlite3.Connection, kinds: tuple[str, ...] | None = None) -> pd.DataFrame:
-    """The trail in id order (TRAIL_COLUMNS; `details` decoded to dicts, absent ids as
-    <NA>), only `kinds` when given."""
-    sql = f"SELECT {', '.join(TRAIL_COLUMNS)} FROM cycle_events"
-    params: tuple[str, ...] = ()
+def read_trail(
+    conn: sqlite3.Connection,
+    kinds: tuple[str, ...] | None = None,
+    scope: PlanScope | None = None,
+) -> pd.DataFrame:
+    """The trail of the scope's plan in id order (TRAIL_COLUMNS; `details` decoded to
+    dicts, absent ids as <NA>), only `kinds` when given."""
+    in_scope, params = (scope or PlanScope()).condition("plan_id")
+    sql = f"SELECT {', '.join(TRAIL_COLUMNS)} FROM cycle_events WHERE {in_scope}"
     if kinds:
-        sql += f" WHERE kind IN ({', '.join('?' * len(kinds))})"
-        params = tuple(kinds)
+        sql += f" AND kind IN ({', '.join('?' * len(kinds))})"
+        params = (*params, *kinds)
     rows = conn.execute(sql + " ORDER BY id", params).fetchall()  # a trail is small
     frame = pd.DataFrame(rows, columns=TRAIL_COLUMNS, dtype=object)
     for name in TRAIL_COLUMNS:
@@ -92,8 +102,8 @@ def read_trail(conn: sqlite3.Connection, kinds: tuple[str, ...] | None = None) -
     return frame
 
 
-def _check_active_upload(conn: sqlite3.Connection, upload_id: int | None) -> None:
-    if known_upload_status(conn, upload_id) != "active":
+def _check_active_upload(conn: sqlite3.Connection, upload_id: int | None, scope: PlanScope) -> None:
+    if known_upload_status(conn, upload_id, scope) != "active":
         raise refusal(
             "upload_withdrawn",
             f"第 {upload_id} 批上传已撤回，无需核准",
@@ -102,12 +112,14 @@ def _check_active_upload(conn: sqlite3.Connection, upload_id: int | None) -> Non
         )
 
 
-def _check_notice(conn: sqlite3.Connection, notice_id: int | None) -> None:
+def _check_notice(conn: sqlite3.Connection, notice_id: int | None, scope: PlanScope) -> None:
+    in_scope, params = scope.condition("plan_id")
     found = (
         None
         if notice_id is None
         else conn.execute(
-            "SELECT 1 FROM cycle_events WHERE id = ? AND kind = 'issued'", (int(notice_id),)
+            f"SELECT 1 FROM cycle_events WHERE id = ? AND kind = 'issued' AND {in_scope}",
+            (int(notice_id), *params),
         ).fetchone()
     )
     if found is None:

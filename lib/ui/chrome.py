@@ -14,10 +14,13 @@ import pandas as pd
 import streamlit as st
 
 from lib.auth.accounts import AuthSettings, User
+from lib.core.errors import PlanError
 from lib.core.labels import SAMPLE_DATA_NOTICE, pick, tr
 from lib.core.periods import period_label, periods_between
 from lib.plan.model import Plan
+from lib.services.plans import PlanLibrary
 from lib.services.settings import Settings, settings_from_env
+from lib.services.workspace import Workspace
 from lib.status.confirmation import figure_confirmation
 from lib.status.figures import CurrentFigures
 from lib.status.rollups import section_completion, task_completion
@@ -26,7 +29,13 @@ from lib.store.confirmations import confirmation_states
 from lib.store.repository import ProgressStore
 from lib.ui import data
 from lib.ui.auth import current_settings, current_user, login_form, user_panel
-from lib.ui.filters import Filters, bind_widget, filters_from_query, unconfirmed_from_query
+from lib.ui.filters import (
+    Filters,
+    bind_widget,
+    filters_from_query,
+    plan_switch_callback,
+    unconfirmed_from_query,
+)
 from lib.ui.startup import configure_process
 
 PAGES = (
@@ -37,6 +46,7 @@ PAGES = (
     ("supervision", "pages/supervision.py", "nav_supervision", ":material/assignment_late:"),
     ("tasks", "pages/tasks.py", "nav_tasks", ":material/list:"),
     ("upload", "pages/upload.py", "nav_upload", ":material/upload_file:"),
+    ("plans", "pages/plans.py", "nav_plans", ":material/library_books:"),
 )
 
 # Pages that show every unit's latest figures as sent, confirmed or not: the upload page
@@ -50,6 +60,10 @@ CONFIRMED_PAGES = ("supervision",)
 # needs no confirmation; the leaders' default, confirmed figures only; confirmed and
 # unconfirmed ones, by the user's choice; or a page of figures as sent (AS_SENT_PAGES).
 FIGURES_SHOWN = ("all", "confirmed", "unconfirmed", "as_sent")
+
+# Pages that show fixed 16:9 panels in presentation view (lib/ui/present.py): each panel
+# carries its own title, stamp and source line, so the page's header is left out.
+PANEL_PAGES = ("overview", "risks", "units")
 
 PRESENT_CSS = """
 <style>
@@ -93,6 +107,11 @@ class PageContext:
         return self.filters.lang
 
     @property
+    def store_address(self) -> data.StoreAddress:
+        """The store and plan as the caches key them."""
+        return data.address_of(self.store)
+
+    @property
     def as_of(self) -> str | None:
         return self.filters.period
 
@@ -115,7 +134,7 @@ class PageContext:
         """Every unit's latest figure as sent, confirmed or not (read only): what 报送情况
         and "who reported" count, whichever figures the page's statuses count."""
         if self.figures_shown == "confirmed":
-            return data.figures_at(str(self.settings.store_file), self.version, frozenset())
+            return data.figures_at(self.store_address, self.version, frozenset())
         return self.current_figures
 
     @property
@@ -146,7 +165,7 @@ class PageContext:
             in_view = full["task_id"].astype(object).isin(self.task_ids)
             shown = full[in_view].reset_index(drop=True)
             if self.marks_confirmation:
-                decisions = data.decisions_at(str(self.settings.store_file), self.version)
+                decisions = data.decisions_at(self.store_address, self.version)
                 shown = shown.assign(
                     confirmation=figure_confirmation(
                         shown,
@@ -182,12 +201,12 @@ class PageContext:
     def uploads(self) -> pd.DataFrame:
         """The upload ledger as it is now: the data version is read again, so an import or a
         withdrawal made earlier in this rerun is listed."""
-        return data.uploads_at(str(self.settings.store_file), self.store.data_version())
+        return data.uploads_at(self.store_address, self.store.data_version())
 
     def replies(self) -> pd.DataFrame:
         """The 督办单, replies and closings of the trail (kinds issued, replied, closed) as
         they are now, read like `uploads`; lib/status/replies.py reads them."""
-        trail = data.trail_at(str(self.settings.store_file), self.store.data_version())
+        trail = data.trail_at(self.store_address, self.store.data_version())
         return trail[trail["kind"].isin(("issued", "replied", "closed"))].reset_index(drop=True)
 
 
@@ -205,27 +224,29 @@ def page_setup(page: str) -> PageContext:
         login_form(auth, _lang_hint())
         st.stop()
     settings = settings_from_env()
-    plan = data.current_plan(settings)
-    store = data.current_store(settings)
-    version = store.data_version()
     params = st.query_params.to_dict()
+    workspace, plan_id = _chosen_workspace(settings, params.get("plan"))
+    plan, store = workspace.plan, workspace.store
+    address = data.address_of(store)
+    version = store.data_version()
     offered = plan.confirmation.required
     shown = figures_shown(plan, unconfirmed_from_query(params, offered), page)
     confirmed_only = plan.confirmed_indicator_ids() if shown == "confirmed" else frozenset()
-    figures = data.figures_at(str(settings.store_file), version, confirmed_only)
+    figures = data.figures_at(address, version, confirmed_only)
     periods = periods_between(plan.meta.period_start, plan.meta.period_end)
     filters = filters_from_query(
         params,
         periods,
         list(plan.sections["section_id"]),
         list(plan.units["unit"]),
-        data.latest_period_at(str(settings.store_file), version, confirmed_only) or periods[0],
+        data.latest_period_at(address, version, confirmed_only) or periods[0],
         unconfirmed_offered=offered,
+        plan_id=plan_id,
     )
     if filters.view == "present":
         st.markdown(PRESENT_CSS, unsafe_allow_html=True)  # static CSS only, never data
     else:
-        _sidebar(plan, filters, periods, page)
+        _sidebar(plan, filters, periods, page, workspace.library)
         with st.sidebar:
             user_panel(auth, user, filters.lang)
     task_ids = data.scope_at(plan, filters.sections, filters.unit, filters.lead_only)
@@ -236,14 +257,29 @@ def page_setup(page: str) -> PageContext:
         version=version,
         filters=filters,
         current_figures=figures,
-        sample_in_use=data.sample_in_use_at(str(settings.store_file), version),
+        sample_in_use=data.sample_in_use_at(address, version),
         task_ids=task_ids,
         auth=auth,
         user=user,
         figures_shown=shown,
     )
-    _header(ctx, title)
+    if not (filters.view == "present" and page in PANEL_PAGES and ctx.has_figures):
+        _header(ctx, title)
     return ctx
+
+
+def _chosen_workspace(settings: Settings, wanted: str | None) -> tuple[Workspace, str | None]:
+    """The workspace of the plan the URL names and that id; for an id the library does not
+    have, the default plan with a warning saying which plans there are."""
+    if wanted:
+        try:
+            return data.current_workspace(settings, wanted), wanted
+        except PlanError as exc:
+            if exc.problems[0].code != "unknown_plan":
+                raise
+            problem = exc.problems[0]
+            st.warning(pick((problem.message_zh, problem.message_en), _lang_hint()))
+    return data.current_workspace(settings), None
 
 
 def figures_shown(plan: Plan, unconfirmed: bool, page: str) -> str:
@@ -265,10 +301,25 @@ def _page_path(page: str) -> str:
     return next(p[1] for p in PAGES if p[0] == page)
 
 
-def _sidebar(plan: Plan, filters: Filters, periods: list[str], page: str) -> None:
+def _sidebar(
+    plan: Plan, filters: Filters, periods: list[str], page: str, library: PlanLibrary | None
+) -> None:
     lang = filters.lang
     with st.sidebar:
         st.markdown(f"### {tr('app_title', lang)}")
+        if library is not None and len(library.plans) > 1:
+            # options are the shown labels (no format_func): a label names its plan's id, the
+            # document number first (the title is under the page heading; a sidebar cuts it)
+            labels = {
+                f"{e.plan.meta.document_number}（{e.plan_id}）": e.plan_id for e in library.plans
+            }
+            st.session_state["_w_plan"] = next(k for k, v in labels.items() if v == plan.meta.id)
+            st.selectbox(
+                tr("plan_choice", lang),
+                options=list(labels),
+                key="_w_plan",
+                on_change=plan_switch_callback("_w_plan", labels),
+            )
         for _, path, key, icon in PAGES:
             st.page_link(path, label=tr(key, lang), icon=icon, query_params=filters.query_params())
         st.page_link(
@@ -364,7 +415,9 @@ def _header(ctx: PageContext, title: str) -> None:
         st.markdown(COMPACT_HEADER_CSS, unsafe_allow_html=True)  # static CSS only, never data
     st.title(title)
     as_of = period_label(ctx.as_of, lang) if ctx.as_of else "-"
-    st.caption(f"{tr('app_subtitle', lang)} · {tr('as_of_banner', lang, period=as_of)}")
+    meta = ctx.plan.meta
+    subtitle = tr("plan_subtitle", lang, number=meta.document_number, title=meta.title)
+    st.caption(f"{subtitle} · {tr('as_of_banner', lang, period=as_of)}")
     _figures_shown_banner(ctx)
     if ctx.sample_in_use:
         st.warning(pick(SAMPLE_DATA_NOTICE, lang), icon=":material/science:")

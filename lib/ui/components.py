@@ -86,6 +86,8 @@ def table(view: TableView) -> None:
                 options=labels,
                 color=[STATUS_LABEL_COLORS[label] for label in labels] or None,
             )
+    for heading, width in view.column_widths.items():
+        config[heading] = {**config.get(heading, st.column_config.Column(heading)), "width": width}
     st.dataframe(
         frame,
         hide_index=True,

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NamedTuple
 
 import pandas as pd
 import streamlit as st
@@ -31,32 +32,60 @@ from lib.store.confirmations import DECISION_COLUMNS, DECISION_KINDS
 from lib.store.repository import ProgressStore
 
 
-@st.cache_resource(max_entries=4)
+class StoreAddress(NamedTuple):
+    """A store and the plan whose uploads and trail a page reads (lib/store/scope.py): the
+    caches' key, and a handle opened on demand."""
+
+    path: str
+    plan_id: str | None
+    home_plan_id: str | None
+
+    def opened(self) -> ProgressStore:
+        return ProgressStore(Path(self.path), plan_id=self.plan_id, home_plan_id=self.home_plan_id)
+
+
+def address_of(store: ProgressStore) -> StoreAddress:
+    """The cache key of an opened store."""
+    return StoreAddress(str(store.path), store.scope.plan_id, store.scope.home_plan_id)
+
+
+@st.cache_resource(max_entries=8)
 def _workspace_at(
-    plan_file: str, plan_mtime_ns: int, store_file: str, is_demo_store: bool
+    plan_file: str,
+    store_file: str,
+    is_demo_store: bool,
+    plans_dir: str | None,
+    library_stamp: tuple[tuple[str, int], ...],
+    plan_id: str | None,
 ) -> Workspace:
-    settings = Settings(Path(plan_file), Path(store_file), is_demo_store)
-    return open_workspace(settings, now=datetime.now(UTC))
+    settings = Settings(
+        Path(plan_file), Path(store_file), is_demo_store, Path(plans_dir) if plans_dir else None
+    )
+    return open_workspace(settings, now=datetime.now(UTC), plan_id=plan_id)
 
 
-def current_workspace(settings: Settings) -> Workspace:
-    """The plan and the store of the settings: the plan re-read only when its file changes
-    (validated once, see load_plan), the demo store seeded from the sample file once per
-    process."""
-    path = Path(settings.plan_file)
+def current_workspace(settings: Settings, plan_id: str | None = None) -> Workspace:
+    """The library's plan `plan_id` (default: the only or newest) and the store opened for
+    it: the plans re-read only when a plan file changes or one is added (validated once,
+    see load_plan), the demo store seeded from the sample file once per process. PlanError
+    for an unknown plan id."""
     return _workspace_at(
-        str(path), path.stat().st_mtime_ns, str(settings.store_file), settings.is_demo_store
+        str(settings.plan_file),
+        str(settings.store_file),
+        settings.is_demo_store,
+        str(settings.plans_dir) if settings.plans_dir is not None else None,
+        _library_stamp(settings),
+        plan_id or settings.plan_id,
     )
 
 
-def current_plan(settings: Settings) -> Plan:
-    """The plan of `current_workspace`."""
-    return current_workspace(settings).plan
-
-
-def current_store(settings: Settings) -> ProgressStore:
-    """The store of `current_workspace`."""
-    return current_workspace(settings).store
+def _library_stamp(settings: Settings) -> tuple[tuple[str, int], ...]:
+    """The library's files and their modification times: a new or changed plan file makes
+    a new key."""
+    files = [Path(settings.plan_file)]
+    if settings.plans_dir is not None and Path(settings.plans_dir).is_dir():
+        files += sorted(Path(settings.plans_dir).glob("*.yaml"))
+    return tuple((str(path), path.stat().st_mtime_ns) for path in files)
 
 
 # The statuses' caches hash a plan or figures by their key, not by pickling their frames.
@@ -69,17 +98,18 @@ _IDS = {frozenset: lambda ids: tuple(sorted(ids))}
 
 
 @st.cache_resource(max_entries=2, show_spinner=False, hash_funcs=_IDS)
-def figures_at(store_path: str, version: int, confirmed_only: frozenset[str]) -> CurrentFigures:
+def figures_at(store: StoreAddress, version: int, confirmed_only: frozenset[str]) -> CurrentFigures:
     """Current values of every (indicator, period) at a store version (shared: read only;
     kept on disk too, so a restarted app does not read them through SQLite again), with
     their row keys built once for every status computed from them. Figures of the
     indicators in `confirmed_only` count only once confirmed (the leaders' views); empty:
     every unit's latest figure as sent."""
-    store_file = Path(store_path)
-    frame = ProgressStore(store_file).current_values(
-        cache_dir=cache_dir_for(store_file), confirmed_only=confirmed_only
+    frame = store.opened().current_values(
+        cache_dir=cache_dir_for(Path(store.path)), confirmed_only=confirmed_only
     )
-    return CurrentFigures(frame, key=f"{store_file}@{version}|{_variant(confirmed_only)}")
+    return CurrentFigures(
+        frame, key=f"{store.path}#{store.plan_id}@{version}|{_variant(confirmed_only)}"
+    )
 
 
 def _variant(confirmed_only: frozenset[str]) -> str:
@@ -92,29 +122,31 @@ def _variant(confirmed_only: frozenset[str]) -> str:
 
 
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False, hash_funcs=_IDS)
-def latest_period_at(store_path: str, version: int, confirmed_only: frozenset[str]) -> str | None:
+def latest_period_at(
+    store: StoreAddress, version: int, confirmed_only: frozenset[str]
+) -> str | None:
     """The latest period with any figure at a store version, of the figures that count
     (`figures_at`)."""
-    return latest_reported_period(figures_at(store_path, version, confirmed_only))
+    return latest_reported_period(figures_at(store, version, confirmed_only))
 
 
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
-def decisions_at(store_path: str, version: int) -> pd.DataFrame:
+def decisions_at(store: StoreAddress, version: int) -> pd.DataFrame:
     """The confirmers' decisions (lib/store/confirmations.py DECISION_COLUMNS) at a store
     version (every decision bumps it)."""
-    return ProgressStore(Path(store_path)).trail(DECISION_KINDS)[DECISION_COLUMNS]
+    return store.opened().trail(DECISION_KINDS)[DECISION_COLUMNS]
 
 
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
-def uploads_at(store_path: str, version: int) -> pd.DataFrame:
+def uploads_at(store: StoreAddress, version: int) -> pd.DataFrame:
     """The upload ledger at a store version."""
-    return ProgressStore(Path(store_path)).uploads()
+    return store.opened().uploads()
 
 
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
-def sample_in_use_at(store_path: str, version: int) -> bool:
+def sample_in_use_at(store: StoreAddress, version: int) -> bool:
     """Whether any active upload is the bundled demonstration data."""
-    return ProgressStore(Path(store_path)).has_sample_data()
+    return store.opened().has_sample_data()
 
 
 # Statuses are shared like the figures (callers only read them): st.cache_data would keep
@@ -161,26 +193,26 @@ def scope_at(
 
 
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
-def trail_at(store_path: str, version: int) -> pd.DataFrame:
+def trail_at(store: StoreAddress, version: int) -> pd.DataFrame:
     """The quarter's trail (lib/store/trail.py) at a store version."""
-    return ProgressStore(Path(store_path)).trail()
+    return store.opened().trail()
 
 
-def leaders_status_at(plan: Plan, store_path: str, version: int, as_of: str) -> pd.DataFrame:
+def leaders_status_at(plan: Plan, store: StoreAddress, version: int, as_of: str) -> pd.DataFrame:
     """The whole plan's statuses at `as_of` as leaders' views count them (confirmed figures
     only where the plan requires confirmation), whatever a page's own choice of figures:
     what a 督办单 is about (shared, read only)."""
-    return status_at(plan, figures_at(store_path, version, plan.confirmed_indicator_ids()), as_of)
+    return status_at(plan, figures_at(store, version, plan.confirmed_indicator_ids()), as_of)
 
 
-def figures_as_sent_at(store_path: str, version: int) -> pd.DataFrame:
+def figures_as_sent_at(store: StoreAddress, version: int) -> pd.DataFrame:
     """Every unit's latest figures as sent, confirmed or not: whether a unit has reported
     (shared, read only)."""
-    return figures_at(store_path, version, frozenset()).frame
+    return figures_at(store, version, frozenset()).frame
 
 
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False, hash_funcs=_BY_KEY)
-def confirmation_queue_at(plan: Plan, store_path: str, version: int) -> pd.DataFrame:
+def confirmation_queue_at(plan: Plan, store: StoreAddress, version: int) -> pd.DataFrame:
     """The uploads holding figures that need confirmation, with their states
     (lib/services/cycle.py confirmation_queue), at a store version (every decision bumps it)."""
-    return confirmation_queue(plan, ProgressStore(Path(store_path)))
+    return confirmation_queue(plan, store.opened())

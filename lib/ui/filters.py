@@ -19,7 +19,8 @@ from lib.core.periods import parse_period
 class Filters:
     """The view a user has chosen: language, as-of period, sections, unit, lead-only,
     presentation view and whether unconfirmed figures are shown too (only offered by a plan
-    that requires confirmation; leaders' views count confirmed figures otherwise)."""
+    that requires confirmation; leaders' views count confirmed figures otherwise), and the
+    plan of the library chosen in the URL (None: the default plan)."""
 
     lang: str
     period: str | None
@@ -28,10 +29,13 @@ class Filters:
     lead_only: bool
     view: str
     unconfirmed: bool = False
+    plan: str | None = None
 
     def query_params(self) -> dict[str, str]:
         """The non-default filters as URL query parameters."""
         params = {"lang": self.lang}
+        if self.plan:
+            params["plan"] = self.plan
         if self.period:
             params["period"] = self.period
         if self.sections:
@@ -61,9 +65,11 @@ def filters_from_query(
     default_period: str | None,
     *,
     unconfirmed_offered: bool = False,
+    plan_id: str | None = None,
 ) -> Filters:
     """Parse and sanitise query parameters; anything unknown falls back to its default.
-    `unconfirmed_offered`: the plan requires confirmation, so `unconfirmed=1` counts."""
+    `unconfirmed_offered`: the plan requires confirmation, so `unconfirmed=1` counts;
+    `plan_id`: the plan the URL chose, once the library has checked it."""
     lang = "en" if params.get("lang") == "en" else "zh"
     period = parse_period(params.get("period"))
     sections = tuple(s for s in (params.get("sections") or "").split(",") if s in section_ids)
@@ -76,7 +82,21 @@ def filters_from_query(
         lead_only=params.get("lead") == "1" and unit is not None,
         view="present" if params.get("view") == "present" else "normal",
         unconfirmed=unconfirmed_from_query(params, unconfirmed_offered),
+        plan=plan_id,
     )
+
+
+def plan_switch_callback(widget_key: str, plan_ids: dict[str, str]) -> Callable[[], None]:
+    """The on_change of the plan selector (its options: labels naming `plan_ids`): the
+    chosen plan into the URL, and the filters that name another plan's periods, sections
+    and units out of it."""
+
+    def switch() -> None:
+        st.query_params["plan"] = plan_ids[st.session_state[widget_key]]
+        for name in ("period", "sections", "unit", "lead"):
+            st.query_params.pop(name, None)
+
+    return switch
 
 
 def _write_param(name: str, widget_key: str, encode: Callable[[object], str | None]) -> None:

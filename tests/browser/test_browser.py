@@ -14,6 +14,7 @@ PAGES = [
     ("supervision", "督办", "Supervision", False),
     ("tasks", "任务清单", "Tasks", False),
     ("upload", "数据上传", "Upload", False),
+    ("plans", "计划库", "Plans", False),
 ]
 
 

@@ -17,6 +17,7 @@ PAGES = [
     "pages/supervision.py",
     "pages/tasks.py",
     "pages/upload.py",
+    "pages/plans.py",
 ]
 
 

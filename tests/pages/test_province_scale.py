@@ -67,6 +67,11 @@ def test_sections_page_lists_every_task_in_one_table_with_its_section(province_e
     assert any("24 个分节的 800 项任务" in s.value for s in at.subheader)
 
 
+def heatmap_rows(at: AppTest) -> dict:
+    """The heatmap trace of the heatmap's rows: the second chart, under its header's."""
+    return json.loads(at.get("plotly_chart")[1].proto.spec)["data"][0]
+
+
 def unit_rows(heat: dict) -> list[str]:
     """The heatmap's unit rows, without the group headings (市直部门, 县(市、区)…) set in bold."""
     return [label for label in heat["y"] if not label.startswith("<b>")]
@@ -79,7 +84,7 @@ def test_units_page_draws_the_heaviest_units_and_says_how_many_there_are(provinc
     units_total = len(workload)
     assert units_total > 60
     assert f"负荷最重的 60/{units_total} 个单位" in title
-    heat = json.loads(at.get("plotly_chart")[0].proto.spec)["data"][0]
+    heat = heatmap_rows(at)
     assert len(unit_rows(heat)) == 60
     # the rows drawn are the 60 heaviest of the workload table (same order by load)
     heaviest = workload.sort_values("加权工作量", ascending=False, kind="stable")["责任单位"]
@@ -88,5 +93,5 @@ def test_units_page_draws_the_heaviest_units_and_says_how_many_there_are(provinc
 
     at.selectbox(key="heat_units").set_value(0).run()
     assert "负荷最重" not in heatmap_title(at)  # all units, all 24 sections: nothing left out
-    heat = json.loads(at.get("plotly_chart")[0].proto.spec)["data"][0]
+    heat = heatmap_rows(at)
     assert len(unit_rows(heat)) == units_total and len(heat["x"]) == 24

@@ -79,6 +79,9 @@ class TableView:
     pinned_columns: tuple[str, ...] = ()
     wrapped_columns: tuple[str, ...] = ()
     row_height: int = ROW_HEIGHT
+    # the pixel width of some columns by heading (the grid stretches them all in
+    # proportion where there is more room), so that a wrapped column fits beside the rest
+    column_widths: Mapping[str, int] = field(default_factory=dict)
 
     @property
     def headings(self) -> list[str]:

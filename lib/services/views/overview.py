@@ -10,7 +10,7 @@ from datetime import date
 
 import pandas as pd
 
-from lib.core.labels import STATUS_COLORS, status_label, tr
+from lib.core.labels import STATUS_COLORS, column_labels, status_label, tr
 from lib.core.periods import periods_between
 from lib.output import charts
 from lib.output.briefing import briefing_deck
@@ -18,7 +18,6 @@ from lib.output.tables import indicator_rows, status_change_rows
 from lib.plan.model import Plan
 from lib.services.views.elements import (
     PPTX_MIME,
-    ROW_HEIGHT,
     ChartView,
     Download,
     Kpi,
@@ -36,10 +35,15 @@ from lib.status.rollups import overall_summary
 KPI_SLOTS = 5  # tasks, indicators, completion, expected, at risk: one row
 # their relative widths: completion's delta says what it is compared with, in one line
 KPI_WIDTHS = (1.0, 1.0, 1.8, 1.0, 1.4)
-TOP_RISK_ROWS = 6  # what fits under the KPIs on a 1280x800 screen
-# what a leader acts on, narrow enough for a 1280 px screen with the sidebar open (the
-# reason last: a long one may run past the edge there, the deadline never does)
+TOP_RISK_ROWS = 6  # what fits under the conclusion on a 1280x800 screen
+# what a leader acts on: who, how bad, by when and why
 TOP_RISK_KEYS = ["name", "lead_unit", "status_label", "deadline", "reason"]
+# Widths (px) that add up to the 820 px the page has on a 1280 px screen with the sidebar
+# open, so no column runs past the edge; name and reason wrap onto a second line (a wider
+# screen stretches every column in proportion).
+TOP_RISK_WIDTHS = {"name": 220, "lead_unit": 160, "status_label": 80, "deadline": 95}
+TOP_RISK_WIDTHS |= {"reason": 240}
+TOP_RISK_ROW_HEIGHT = 65  # two lines: the grid wraps cell text only in rows above 4rem (64 px)
 BEHIND = ("overdue", "behind")  # what the conclusion counts as behind
 CONCLUSION_SECTIONS = 3  # sections named in the conclusion, most behind tasks first
 
@@ -221,12 +225,18 @@ def conclusion(plan: Plan, status: pd.DataFrame, tasks: pd.DataFrame, lang: str)
 
 
 def _top_risks_table(top: pd.DataFrame, plan: Plan, lang: str) -> TableView:
-    """The worst indicators with lead unit, status, reason and deadline, one line a row and
-    the reason as wide as its text, so that they fit the first screen (the at-risk page
-    shows each reason wrapped in full)."""
+    """The worst indicators with lead unit, status, deadline and reason, in columns that fit
+    a 1280 px screen, name and reason wrapped onto two lines, so that the whole of each
+    row is on the first screen."""
     rows = indicator_rows(top, plan, lang)
     shown = table_view(rows, TOP_RISK_KEYS, lang, key="top_risks")
-    return replace(shown, wrapped_columns=(), row_height=ROW_HEIGHT)
+    headings = column_labels(TOP_RISK_KEYS, lang)
+    return replace(
+        shown,
+        wrapped_columns=(headings["reason"],),  # (every text wraps in rows this tall)
+        row_height=TOP_RISK_ROW_HEIGHT,
+        column_widths={headings[key]: width for key, width in TOP_RISK_WIDTHS.items()},
+    )
 
 
 def _changes(

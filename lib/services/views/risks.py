@@ -65,18 +65,35 @@ class RisksView:
     replies_note: str | None = None
 
 
+NO_STATUS = "none"  # the `statuses` query value when the user has chosen none
+
+
 def risk_controls(lang: str, requested: str | None = None) -> RiskControls:
     """Text above the list and the choices of its status filter, chosen at first: the
     statuses `requested` (the URL's `statuses=behind,overdue`, as the overview's status
-    counts link here) that are risk statuses, or every risk status."""
+    counts link here) that are risk statuses, none for NO_STATUS, or every risk status."""
     statuses = tuple(RISK_STATUSES)
     asked = set((requested or "").split(","))
-    chosen = tuple(s for s in statuses if s in asked) or statuses
+    chosen = tuple(s for s in statuses if s in asked)
+    if not chosen and requested != NO_STATUS:
+        chosen = statuses
     return RiskControls(
         intro=tr("risk_intro", lang),
         status_label=tr("status_filter", lang),
         statuses=Choices(statuses, {s: status_label(s, lang) for s in statuses}, chosen),
     )
+
+
+def statuses_query(chosen: Iterable[str] | None) -> str | None:
+    """The `statuses` query value of the statuses `chosen` in the filter, which
+    `risk_controls` reads back: None (no parameter) for every risk status, NO_STATUS for
+    none, else the chosen ones in RISK_STATUSES order ('overdue,behind')."""
+    picked = set(chosen or ())
+    if not picked:
+        return NO_STATUS
+    if picked >= set(RISK_STATUSES):
+        return None
+    return ",".join(s for s in RISK_STATUSES if s in picked)
 
 
 def risks_view(

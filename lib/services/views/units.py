@@ -1,8 +1,12 @@
-"""责任单位 Units: workload table, unit x section responsibility heatmap, a unit's scorecard."""
+"""责任单位 Units: workload table, unit x section responsibility heatmap, a unit's scorecard.
+
+The unit whose scorecard is open is the page's `unit` filter (the sidebar's, in the URL): a
+click on a heatmap row chooses it (`unit_of_selection`), so a shared link opens the card.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -10,12 +14,14 @@ import pandas as pd
 
 from lib.core.labels import SUBMISSION_STATE_LABELS, UNIT_KIND_LABELS, column_labels, pick, tr
 from lib.output import charts
+from lib.output.images import pngs_zip, slide_pngs
 from lib.output.tables import local_dates, unit_names, unit_task_rows, workload_rows
 from lib.output.tabular_export import xlsx_bytes
 from lib.plan.model import Plan
 from lib.plan.reporting import BREAKDOWN
 from lib.services.views.elements import (
     XLSX_MIME,
+    ChartStamp,
     ChartView,
     Choices,
     Download,
@@ -36,6 +42,10 @@ HEATMAP_MAX_SECTIONS = 40
 COLOR_BY_CHOICES = ("status", "load")
 SCORECARD_KEYS = ["task_id", "title", "role_label", "completion_pct", "expected_pct"]
 SCORECARD_KEYS += ["status_label"]
+# The most pixels the heatmap takes on the page: its rows scroll inside, under column
+# headings and a legend that stay in view (the 2014 plan's 58 rows would take ~1,900 px).
+HEATMAP_VIEW_PX = 680
+PNG_MIME, ZIP_MIME = "image/png", "application/zip"
 REPORTED_KEYS = ["unit_name", "kind", "figures_sent", "breakdown_figures", "last_upload_date"]
 
 
@@ -49,6 +59,7 @@ class UnitsControls:
     units_label: str
     units: Choices
     expand_label: str
+    back_label: str = ""  # the link back from one unit's scorecard to every unit
 
 
 @dataclass(frozen=True)
@@ -60,11 +71,30 @@ class ScorecardView:
 
 
 @dataclass(frozen=True, eq=False)
+class ChosenUnit:
+    """The unit whose scorecard is open: its title, its card (None when it has no task in
+    view, `note` says so) and the link text back to every unit."""
+
+    unit: str
+    title: str
+    back_label: str
+    card: ScorecardView | None
+    note: str | None
+
+
+@dataclass(frozen=True, eq=False)
 class UnitsView:
     """Heatmap, workload chart and table, and the units a scorecard can be shown for."""
 
     heatmap: ChartView
     heatmap_note: str | None  # says what the heatmap leaves out
+    # the heatmap as the page draws it: a header over rows that scroll (`heatmap_height`
+    # px at most), a click on a row choosing its unit; its slide images in parts
+    heatmap_panes: charts.HeatmapPanes
+    heatmap_height: int
+    heatmap_hint: str
+    heatmap_download: Download
+    chosen: ChosenUnit | None
     workload_chart: ChartView
     workload_heading: str
     workload_table: TableView
@@ -96,6 +126,7 @@ def units_controls(tasks: pd.DataFrame, lang: str) -> UnitsControls:
             HEATMAP_UNIT_CHOICES[0],
         ),
         expand_label=tr("expand_groups", lang),
+        back_label=tr("scorecard_back", lang),
     )
 
 
@@ -112,23 +143,32 @@ def units_view(
     sample_in_use: bool,
     unit_figures: pd.DataFrame | None = None,
     uploads: pd.DataFrame | None = None,
+    chosen_unit: str | None = None,
 ) -> UnitsView:
     """The units of the tasks in view (at least one task). `color_by` None (nothing chosen)
     colours by worst status; the heatmap's rows are grouped by kind of unit. `max_units` 0
     or None draws every unit. `unit_figures`: every unit's latest figures with their role
     (a HeadlineFigures' `by_unit`), for who reported for `as_of`; `uploads` the ledger, for
-    their upload times by id."""
+    their upload times by id. `chosen_unit` (the page's unit filter): whose scorecard is
+    open, its row outlined in the heatmap."""
     matrix = responsibility_matrix(plan, tasks, expand_groups=expand_groups)
     cells = heaviest_heatmap_cells(matrix, max_units or None, HEATMAP_MAX_SECTIONS)
     stamp = chart_stamp(plan, status, as_of, lang, sample_in_use)
+    colour = color_by or COLOR_BY_CHOICES[0]
+    groups = charts.heatmap_row_groups(plan)
     heatmap = charts.responsibility_heatmap_figure(
-        cells.matrix,
-        plan.sections,
-        lang,
-        color_by or COLOR_BY_CHOICES[0],
-        part_of=cells,
-        row_groups=charts.heatmap_row_groups(plan),
+        cells.matrix, plan.sections, lang, colour, part_of=cells, row_groups=groups
     )
+    panes = charts.heatmap_panes(
+        heatmap, chosen=chosen_unit, click_hint=tr("heatmap_click_hint", lang)
+    )
+    parts = charts.heatmap_part_units(cells.matrix, colour, row_groups=groups)
+
+    def heatmap_figures() -> list:
+        return charts.responsibility_heatmap_parts(
+            cells.matrix, plan.sections, lang, colour, part_of=cells, row_groups=groups
+        )
+
     workload = unit_workload(plan, tasks, expand_groups=expand_groups)
     rows = workload_rows(workload, lang)
     reported, reported_note = None, None
@@ -138,9 +178,18 @@ def units_view(
             reported_note = tr("reported_none", lang, period=as_of)
         else:
             reported = table_view(sent, REPORTED_KEYS, lang, key="reported_units")
+
+    def scorecard(unit: str) -> ScorecardView:
+        return _scorecard(plan, tasks, workload, unit, lang)
+
     return UnitsView(
         heatmap=ChartView(heatmap, "responsibility_heatmap", stamp),
         heatmap_note=tr("heatmap_part_note", lang, **cells.counts()) if cells.is_partial else None,
+        heatmap_panes=panes,
+        heatmap_height=min(HEATMAP_VIEW_PX, panes.header_height + panes.body_height),
+        heatmap_hint=tr("heatmap_rows_hint", lang),
+        heatmap_download=heatmap_images(heatmap_figures, max(1, len(parts)), stamp),
+        chosen=_chosen(plan, tasks, workload, chosen_unit, lang) if chosen_unit else None,
         workload_chart=ChartView(
             charts.unit_workload_figure(workload, lang), "unit_workload", stamp
         ),
@@ -149,7 +198,7 @@ def units_view(
         scorecard_heading=tr("scorecard", lang),
         unit_label=tr("choose_unit", lang),
         units=tuple(workload["unit"]),
-        scorecard=lambda unit: _scorecard(plan, tasks, workload, unit, lang),
+        scorecard=scorecard,
         reported_heading=tr("reported_heading", lang, period=as_of or "-"),
         reported=reported,
         reported_note=reported_note,
@@ -227,9 +276,71 @@ def reported_rows(
     ).reset_index(drop=True)
 
 
+def unit_of_selection(selection: Mapping[str, object] | None, units: Collection[str]) -> str | None:
+    """The unit a heatmap selection event chose: the customdata of its last point that is
+    one of `units` (a click on a heading row, or a deselection, chooses none). `selection`
+    is what st.plotly_chart reports: {"points": [{"customdata": unit, ...}, ...], ...}."""
+    points = (selection or {}).get("points") or []
+    for point in reversed(list(points)):
+        unit = point.get("customdata") if isinstance(point, Mapping) else None
+        if isinstance(unit, list | tuple):
+            unit = unit[0] if unit else None
+        if isinstance(unit, str) and unit in units:
+            return unit
+    return None
+
+
+def heatmap_images(figures: Callable[[], list], parts: int, stamp: ChartStamp) -> Download:
+    """The heatmap's slide images as a download: one PNG, or a ZIP of `parts` PNGs
+    (heatmap-1.png …), rendered on click from `figures` (the parts, in order)."""
+    name = f"responsibility_heatmap_{stamp.period}.png"
+
+    def images() -> bytes:
+        pngs = slide_pngs(
+            figures(),
+            as_of_label=stamp.as_of_label,
+            source_line=stamp.source_line,
+            lang=stamp.lang,
+        )
+        return pngs[0] if len(pngs) == 1 else pngs_zip("heatmap.png", pngs)
+
+    if parts == 1:
+        label, file_name, mime = tr("chart_png", stamp.lang), name, PNG_MIME
+    else:
+        label = tr("heatmap_pngs", stamp.lang, n=parts)
+        file_name, mime = name.removesuffix(".png") + ".zip", ZIP_MIME
+    return Download(
+        label,
+        images,
+        file_name,
+        mime,
+        key="png_responsibility_heatmap",
+        icon=":material/image:",
+        rerun_on_click=False,
+    )
+
+
+def _chosen(
+    plan: Plan, tasks: pd.DataFrame, workload: pd.DataFrame, unit: str, lang: str
+) -> ChosenUnit:
+    title = tr("scorecard_of", lang, unit=unit)
+    back = tr("scorecard_back", lang)
+    card = _scorecard(plan, tasks, workload, unit, lang)
+    if card.tasks.frame.empty:
+        return ChosenUnit(unit, title, back, None, tr("scorecard_no_tasks", lang, unit=unit))
+    return ChosenUnit(unit, title, back, card, None)
+
+
 def _scorecard(
     plan: Plan, tasks: pd.DataFrame, workload: pd.DataFrame, unit: str, lang: str
 ) -> ScorecardView:
+    """The unit's counts and tasks; a member of a group (a county under '各县(市、区)政府')
+    counts the group's tasks as its own, as its task list does."""
+    if unit in set(plan.group_members["member"]) or unit not in set(workload["unit"]):
+        workload = unit_workload(plan, tasks, expand_groups=True)
+    if unit not in set(workload["unit"]):
+        nothing = {"tasks_led": 0, "tasks_partner": 0, "tasks_behind_or_overdue": 0}
+        workload = pd.DataFrame([{"unit": unit, "weighted_load": 0.0, **nothing}])
     card = workload.set_index("unit").loc[unit]
     labels = column_labels(
         ["tasks_led", "tasks_partner", "weighted_load", "tasks_behind_or_overdue"], lang

@@ -185,6 +185,7 @@ def v1_view(path: Path) -> dict[str, object]:
             "current": conn.execute(V1_CURRENT).fetchall(),
             "figures": conn.execute(V1_FIGURES).fetchall(),
             "uploads": [(*row[:-1], bool(row[-1])) for row in conn.execute(V1_UPLOADS)],
+            "plans": [""],  # no plan recorded: the uploads belong to the store's home plan
             "data_version": conn.execute("SELECT value FROM meta").fetchone()[0],
         }
     finally:
@@ -198,7 +199,9 @@ def store_view(store: ProgressStore) -> dict[str, object]:
     return {
         "current": rows(store.current_values()),
         "figures": rows(stored_figures(store.path)),
-        "uploads": rows(store.uploads()),
+        # a store older than version 4 records no plan: its uploads belong to the home plan
+        "uploads": rows(store.uploads().drop(columns="plan_id")),
+        "plans": sorted(set(store.uploads()["plan_id"])),
         "data_version": store.data_version(),
     }
 
@@ -226,7 +229,7 @@ def test_v1_store_is_converted_without_losing_anything(v1_path):
     assert store_view(store) == before
     assert store.has_sample_data()
     version, names = schema_of(v1_path)
-    assert version == SCHEMA_VERSION == 3 and {"figure_batches", "cycle_events"} <= names
+    assert version == SCHEMA_VERSION == 4 and {"figure_batches", "cycle_events"} <= names
     assert not names & {"figures", "figures_by_key", "figures_no_update", "figures_no_delete"}
     assert {"figure_batches_no_update", "figure_batches_no_delete", "uploads_no_delete"} <= names
     conn = sqlite3.connect(v1_path)
@@ -301,7 +304,7 @@ def test_v2_store_gains_the_trail_and_keeps_its_figures(tmp_path, v1_path):
     store = ProgressStore(v1_path)
     assert store_view(store) == before
     version, names = schema_of(v1_path)
-    assert version == 3 and {"cycle_events", "cycle_events_no_update"} <= names
+    assert version == 4 and {"cycle_events", "cycle_events_no_update"} <= names
     assert store.trail().empty
     store.record(
         TrailEntry("confirmed", "统计局", upload_id=1), now=datetime(2014, 10, 1, tzinfo=UTC)

@@ -14,10 +14,12 @@ from lib.output.charts import DARK_INK, ink_on
 from lib.plan.loader import load_plan
 from lib.services.settings import DEFAULT_PLAN_FILE, SAMPLE_PROGRESS_FILE
 from lib.services.uploads import import_sample
-from lib.services.views.elements import ROW_HEIGHT, fitted_height
+from lib.services.views.elements import fitted_height
 from lib.services.views.overview import (
     KPI_WIDTHS,
+    TOP_RISK_ROW_HEIGHT,
     TOP_RISK_ROWS,
+    TOP_RISK_WIDTHS,
     overview_view,
 )
 from lib.services.views.risks import risk_controls
@@ -207,8 +209,12 @@ def test_top_risks_are_the_worst_first_with_lead_unit_reason_and_deadline(sample
     # same rank, a wider gap
     rest = at_risk_indicators(status).iloc[TOP_RISK_ROWS:]
     assert rest["status"].map(STATUS_RANK).min() >= ranks[-1]
-    assert table.row_height == ROW_HEIGHT and table.wrapped_columns == ()
-    assert table.fitted_height == fitted_height(TOP_RISK_ROWS)
+    # two-line rows in columns that fit the 820 px a 1280 px screen leaves with the sidebar
+    # open: the reason is wrapped in full, never cut at the right edge
+    assert table.row_height == TOP_RISK_ROW_HEIGHT > 64 and table.wrapped_columns == (headings[4],)
+    assert table.column_widths == dict(zip(headings, TOP_RISK_WIDTHS.values(), strict=True))
+    assert sum(table.column_widths.values()) <= 820
+    assert table.fitted_height == fitted_height(TOP_RISK_ROWS, TOP_RISK_ROW_HEIGHT)
     assert not table.frame.isin(["None", "nan"]).any().any()
     n = len(at_risk_indicators(status))
     assert (
