@@ -47,15 +47,15 @@ def test_the_office_drafts_reviews_and_publishes_the_2014_document(browser, plan
         upload.set_input_files(str(DOC_2014))
         page.get_by_text("逐项审核：任务").wait_for(timeout=WAIT_MS)
         wait_for_app(page)
-        metrics = page.locator('[data-testid="stMetric"]')
-        values = dict(
-            zip(
-                metrics.locator('[data-testid="stMetricLabel"]').all_inner_texts(),
-                metrics.locator('[data-testid="stMetricValue"]').all_inner_texts(),
-                strict=True,
-            )
+        # the six counts of the draft, once the rerun that drafted it has drawn them all
+        page.wait_for_function(
+            """() => {
+                const values = [...document.querySelectorAll('[data-testid="stMetric"]')]
+                    .map(m => m.innerText.replace(/\\s+/g, ' ').trim());
+                return ['部分 10', '任务 39', '错误 0'].every(v => values.includes(v));
+            }""",
+            timeout=WAIT_MS,
         )
-        assert (values["任务"], values["部分"], values["错误"]) == ("39", "10", "0")
         assert page.get_by_text("编制政府职能部门权责清单").first.is_visible()  # the text beside
         SCREENSHOTS.mkdir(exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / "plans_review_zh.png"))

@@ -72,7 +72,7 @@ def test_the_2014_metadata_and_defaults(draft_2014):
     assert draft_2014["reporting"] == {"due_days": 10, "reply_days": 10}
     # task (三十八): 各项考核数据由市统计局核准后上报
     assert draft_2014["confirmation"] == CATALOG["confirmation"]
-    assert draft_2014["draft"]["source"].startswith("https://www.zhaoqing.gov.cn/")
+    assert draft_2014["draft"]["source"].startswith("the project's seed text ../shared/seeds/")
     assert draft_2014["draft"]["file"] == DOC_2014.name
 
 
