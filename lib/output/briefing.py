@@ -55,7 +55,7 @@ from lib.output import charts
 from lib.output.fonts import DECK_EA_FONT, DECK_EA_HINTS, DECK_LATIN_FONT
 from lib.output.images import figure_png, slide_figure, source_line, upload_batches_text
 from lib.plan.model import Plan
-from lib.status.codes import STATUS_ORDER, STATUS_RANK
+from lib.status.codes import STATUS_ORDER
 from lib.status.figures import CurrentFigures
 from lib.status.indicators import at_risk_indicators, indicator_status
 from lib.status.rollups import overall_summary, section_completion, task_completion
@@ -73,7 +73,6 @@ FOOTER_H = Inches(0.4)
 FOOTER_TOP = SLIDE_H - FOOTER_H - Inches(0.05)
 BODY_BOTTOM = FOOTER_TOP - Inches(0.1)
 TABLE_ROWS_PER_SLIDE = 12
-HEATMAP_UNITS_PER_SLIDE = 28  # about 28 px per row in a 1080 px image: labels stay readable
 # Projected in a meeting room: nothing in a table under 14 pt, no body text under 18 pt.
 TABLE_FONT_PT, HEADER_FONT_PT = 14, 14
 BODY_FONT_PT = 18
@@ -611,53 +610,16 @@ def _heatmap_slides(
     sections: pd.DataFrame,
     groups: Mapping[str, str],
 ) -> None:
-    """The unit x section heatmap coloured by worst status, units split so every label is
-    legible: grouped as the page groups them (`groups`, charts.heatmap_row_groups: city
-    departments, counties, central agencies, generic names last) and, within a group, the
-    worst status first (then the heaviest load), so each group's trouble comes first."""
-    worst = matrix.assign(_rank=matrix["worst_status"].map(STATUS_RANK))
-    ranked = worst.groupby("unit", sort=False).agg(
-        rank=("_rank", "min"), load=("unit_load", "first")
-    )
-    order = {group: i for i, group in enumerate(charts.HEATMAP_ROW_GROUPS)}
-    ranked["_group"] = [order.get(groups.get(u, "generic"), len(order)) for u in ranked.index]
-    ranked["_at"] = range(len(ranked))
-    by = ["_group", "rank", "load", "_at"]
-    units = list(ranked.sort_values(by, ascending=[True, True, False, True]).index)
-    parts = max(1, math.ceil(len(units) / HEATMAP_UNITS_PER_SLIDE))
-    size = max(1, math.ceil(len(units) / parts))
-    whole = charts.responsibility_heatmap_figure(
+    """The unit x section heatmap coloured by worst status, split as the slide images are
+    (charts.responsibility_heatmap_parts: at most HEATMAP_ROWS_PER_PART rows with the group
+    headings, so every label stays at 14 px or more; groups as the page groups them, each
+    group's trouble first), one slide per part."""
+    figures = charts.responsibility_heatmap_parts(
         matrix, sections, deck.lang, "status", row_groups=groups
     )
-    if parts == 1:
-        _chart_slide(prs, deck, deck.t("heatmap"), whole)
-        return
-    columns = whole.layout.xaxis  # every part shows every section column, in the same place
-    for k in range(parts):
-        chunk = matrix[matrix["unit"].isin(units[k * size : (k + 1) * size])]
-        fig = charts.responsibility_heatmap_figure(
-            chunk, sections, deck.lang, "status", row_groups=groups
-        )
-        _pad_heatmap_columns(fig, list(columns.tickvals or ()))
-        fig.update_xaxes(tickvals=columns.tickvals, ticktext=columns.ticktext)
-        _chart_slide(prs, deck, deck.paged("heatmap", k + 1, parts), fig)
-
-
-def _pad_heatmap_columns(fig: go.Figure, column_ids: list[object]) -> None:
-    """Give the heatmap one (empty) column for every id in `column_ids`, in that order.
-
-    A part whose units have nothing in a section would otherwise drop that column; and
-    reordering categories on the axis instead misplaces plotly's cell texts.
-    """
-    for trace in fig.select_traces(selector={"type": "heatmap"}):
-        where = {x: i for i, x in enumerate(trace.x)}
-        for name, blank in (("z", None), ("text", ""), ("hovertext", ""), ("customdata", "")):
-            grid = getattr(trace, name)
-            if grid is None:
-                continue
-            padded = [[row[where[c]] if c in where else blank for c in column_ids] for row in grid]
-            setattr(trace, name, padded)
-        trace.x = column_ids
+    for k, fig in enumerate(figures, start=1):
+        title = deck.t("heatmap") if len(figures) == 1 else deck.paged("heatmap", k, len(figures))
+        _chart_slide(prs, deck, title, fig)
 
 
 def _png_size(png: bytes) -> tuple[int, int]:

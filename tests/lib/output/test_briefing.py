@@ -23,9 +23,9 @@ from pptx.text.text import _Run
 from pptx.util import Inches
 
 from lib.cli.main import main
+from lib.output import charts
 from lib.output.briefing import (
     BODY_FONT_PT,
-    HEATMAP_UNITS_PER_SLIDE,
     TABLE_FONT_PT,
     TABLE_ROWS_PER_SLIDE,
     briefing_deck,
@@ -127,7 +127,8 @@ def at_risk_ids(plan: Plan, progress: pd.DataFrame) -> list[str]:
 def heatmap_parts(plan: Plan, progress: pd.DataFrame) -> int:
     status = indicator_status(plan, progress, "2014Q2")
     matrix = responsibility_matrix(plan, task_completion(plan, status))
-    return math.ceil(matrix["unit"].nunique() / HEATMAP_UNITS_PER_SLIDE)
+    groups = charts.heatmap_row_groups(plan)
+    return len(charts.heatmap_part_units(matrix, "status", row_groups=groups))
 
 
 def slide_title(slide: Slide) -> str:
@@ -180,7 +181,7 @@ def test_slide_order_for_a_meeting(
 ) -> None:
     """Cover, conclusion, the risks, the section chart and tables, the heatmap, sources."""
     titles = titles_of(deck)
-    assert heatmap_parts == 2  # 54 units on two slides
+    assert heatmap_parts == 3  # 54 units and their group headings, 28 rows a slide
     risk = [t for t in titles if t.startswith("风险预警")]
     sections = [t for t in titles if t.startswith("各分节任务进展")]
     assert len(risk) >= math.ceil(len(at_risk_ids) / TABLE_ROWS_PER_SLIDE)
@@ -190,7 +191,7 @@ def test_slide_order_for_a_meeting(
         *[f"风险预警（{k}/{len(risk)}）" for k in range(1, len(risk) + 1)],
         "各分节完成度",
         *[f"各分节任务进展（{k}/{len(sections)}）" for k in range(1, len(sections) + 1)],
-        *[f"责任单位 × 分节 · 按最差状态着色（{k}/2）" for k in (1, 2)],
+        *[f"责任单位 × 分节 · 按最差状态着色（{k}/3）" for k in (1, 2, 3)],
         "数据来源",
     ]
 
@@ -346,7 +347,7 @@ def test_chart_images_carry_no_title_of_their_own(plan: Plan, progress: pd.DataF
     data = briefing_deck(
         plan, progress, "2014Q2", made_on=MADE_ON, sample=True, chart_png=recording_png
     )
-    assert len(rendered) == 3  # the section chart and two heatmap parts
+    assert len(rendered) == 4  # the section chart and three heatmap parts
     for fig in rendered:
         assert not fig.layout.title.text
         names = {a.name for a in fig.layout.annotations}
@@ -379,7 +380,9 @@ def test_english_deck(plan: Plan, progress: pd.DataFrame, at_risk_ids: list[str]
     titles = titles_of(prs)
     assert titles[1] == "Conclusion" and titles[2].startswith("At-risk indicators (1/")
     assert "Completion by section" in titles
-    assert titles[-3:-1] == [f"Units and sections · colour: worst status ({k}/2)" for k in (1, 2)]
+    assert titles[-4:-1] == [
+        f"Units and sections · colour: worst status ({k}/3)" for k in (1, 2, 3)
+    ]
     assert titles[-1] == "Data sources"
     sections = [s for s in prs.slides if slide_title(s).startswith("Tasks by section (")]
     assert table_rows(sections[0])[1][0].startswith("Section 1: 开拓创新，加大改革攻坚力度")
