@@ -109,7 +109,8 @@ def download(page, button: str, folder: Path) -> Path:
     wait_for_app(page)
     for attempt in range(3):
         try:
-            with page.expect_download(timeout=WAIT_MS / 2) as info:
+            # the file is made on click: on a loaded machine that alone can take a minute
+            with page.expect_download(timeout=WAIT_MS) as info:
                 page.get_by_role("button", name=button).first.click()
             break
         except PlaywrightTimeout:
