@@ -18,6 +18,9 @@ from lib.plan.loader import parse_plan
 from lib.plan.model import Plan
 from lib.services.settings import SAMPLE_PROGRESS_FILE
 from lib.services.uploads import import_sample, import_upload
+from lib.status.indicators import indicator_status
+from lib.status.rollups import task_completion
+from lib.status.units import responsibility_matrix
 from lib.store.batches import decoded_batch, empty_decoded_batches
 from lib.store.current import figures_frame
 from lib.store.repository import ProgressStore
@@ -175,3 +178,17 @@ def dump(path: Path) -> list[str]:
         return list(conn.iterdump())
     finally:
         conn.close()
+
+
+def mixed_status_matrix(plan: Plan) -> pd.DataFrame:
+    """The whole plan's responsibility matrix at 2014Q2 with a mix of statuses: figures at
+    cycling shares of their target, every fifth indicator unreported."""
+    rows = []
+    for i, ind in enumerate(plan.indicators.itertuples(index=False)):
+        if i % 5 == 0:
+            continue
+        share = (0.1, 0.35, 0.5, 1.0, 0.45, 0.2)[i % 6]
+        value = ind.baseline + (ind.target - ind.baseline) * share
+        rows.append({"indicator_id": ind.indicator_id, "period": "2014Q2", "value": value})
+    status = indicator_status(plan, pd.DataFrame(rows).assign(upload_id=1), "2014Q2")
+    return responsibility_matrix(plan, task_completion(plan, status))

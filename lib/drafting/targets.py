@@ -162,20 +162,20 @@ _COUNT_VERB = re.compile(
     r"(?:新增|新建|建成|建设|培育|完成|创建|引进|达到|达|选拔|培养|资助|扶持|评选|遴选|"
     r"筹集|新创|设立|认定|实施|开通|打造)$"
 )
-# A level brought down to a figure.
-_DECREASE_TO = re.compile(
-    r"(?:下降到|下降至|降低到|降低至|降到|降至|减少到|减少至|压减到|压减至|压缩到|压缩至|"
-    r"控制在|不超过|不高于|(?<!不)低于|不足)$"
+# Verbs that bring a level down to a figure (one list for _DECREASE_TO and _PREDICATE).
+_DOWN_TO = (
+    r"下降到|下降至|降低到|降低至|降到|降至|减少到|减少至|压减到|压减至|压缩到|压缩至|"
+    r"控制在|不超过|不高于"
 )
+# A level brought down to a figure.
+_DECREASE_TO = re.compile(rf"(?:{_DOWN_TO}|(?<!不)低于|不足)$")
 # A reduction by an amount (the size of the reduction is the target).
 _REDUCE_BY = re.compile(r"(?:减少|下降|降低|压减|削减|压缩|节约|减排)$")
 _RAISE_BY = re.compile(r"(?:增长|提高|增加|上升|提升)$")
 # The verb between a subject and its figure: "城镇污水处理率提高到83%".
 _PREDICATE = re.compile(
     r"(?:提高到|提高至|提升到|提升至|增加到|增加至|增长到|增长至|扩大到|扩大至|达到|达|"
-    r"超过|不少于|不低于|保持在|稳定在|为|在|"
-    r"下降到|下降至|降低到|降低至|降到|降至|减少到|减少至|压减到|压减至|压缩到|压缩至|"
-    r"控制在|不超过|不高于)$"
+    rf"超过|不少于|不低于|保持在|稳定在|为|在|{_DOWN_TO})$"
 )
 # A threshold: the figure describes which things are meant (低于3600元的农村居民).
 _THRESHOLD = re.compile(r"(?:低于|高于|不足|超过|超)$")

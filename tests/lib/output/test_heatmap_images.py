@@ -31,10 +31,8 @@ from lib.plan.loader import load_plan
 from lib.plan.model import Plan
 from lib.services.settings import SAMPLE_PROGRESS_FILE
 from lib.services.workspace import ensure_demo_store
-from lib.status.indicators import indicator_status
-from lib.status.rollups import task_completion
-from lib.status.units import responsibility_matrix
 from lib.store.repository import ProgressStore
+from tests.support import mixed_status_matrix
 
 REPO = Path(__file__).resolve().parents[3]
 SECTIONS = [f"S{n:02d}" for n in range(1, 11)]
@@ -48,17 +46,8 @@ def plan() -> Plan:
 
 @pytest.fixture(scope="module")
 def matrix(plan: Plan) -> pd.DataFrame:
-    """The whole plan's matrix at 2014Q2 with a mix of statuses: figures at cycling shares
-    of their target, every fifth indicator unreported."""
-    rows = []
-    for i, ind in enumerate(plan.indicators.itertuples(index=False)):
-        if i % 5 == 0:
-            continue
-        share = (0.1, 0.35, 0.5, 1.0, 0.45, 0.2)[i % 6]
-        value = ind.baseline + (ind.target - ind.baseline) * share
-        rows.append({"indicator_id": ind.indicator_id, "period": "2014Q2", "value": value})
-    status = indicator_status(plan, pd.DataFrame(rows).assign(upload_id=1), "2014Q2")
-    return responsibility_matrix(plan, task_completion(plan, status))
+    """The whole plan's matrix at 2014Q2 with a mix of statuses (tests.support)."""
+    return mixed_status_matrix(plan)
 
 
 @pytest.fixture(scope="module")
