@@ -3,10 +3,10 @@
 SHELL := /bin/bash
 VENV ?= .venv
 PY := $(VENV)/bin/python
-APT_PACKAGES := chromium fonts-noto-cjk
+APT_PACKAGES := chromium fonts-noto-cjk postgresql nginx-light
 PORT ?= 8501
 
-.PHONY: run test lint system-deps bench clean
+.PHONY: run test lint system-deps bench clean serve-multi load
 
 system-deps:
 	@sudo=""; [ "$$(id -u)" -eq 0 ] || sudo="sudo"; \
@@ -38,8 +38,18 @@ lint: $(VENV)/.dev-installed
 test: system-deps $(VENV)/.dev-installed lint
 	$(PY) -m pytest -n 2
 
-bench: $(VENV)/.dev-installed
+bench: system-deps $(VENV)/.dev-installed
 	$(PY) -m bench run
+
+# Two app processes on PostgreSQL behind nginx with sticky sessions (tools/serve_multi.py):
+# PROGRESS_DB=postgresql://... to use a store, else a local server in var/serve-multi/pg.
+serve-multi: system-deps $(VENV)/.app-installed
+	$(PY) -m tools.serve_multi --port $(PORT) $(if $(PROCESSES),--processes $(PROCESSES)) \
+		$(if $(PG_PORT),--pg-port $(PG_PORT))
+
+# The bounded load test (bench/load.py; several minutes): not part of `make test`.
+load: system-deps $(VENV)/.dev-installed
+	$(PY) -m bench.load
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache var screenshots

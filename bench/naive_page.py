@@ -24,7 +24,7 @@ from lib.store.repository import ProgressStore
 
 settings = settings_from_env()
 plan = load_plan(settings.plan_file)
-figures = ProgressStore(settings.store_file).current_values()
+figures = ProgressStore(settings.store).current_values()
 periods = periods_between(plan.meta.period_start, plan.meta.period_end)
 latest = latest_reported_period(figures) or periods[0]
 

@@ -7,6 +7,13 @@ scale on this machine, in one run, and print one table with the targets of issue
   Reported with the validated plan already cached beside the store (as after the app or
   any earlier command has read the plan), and once more for the first import after a
   plan change, when the YAML is parsed and checked;
+- ingest into PostgreSQL: the same import with PROGRESS_DB a `postgresql://` URL, into a
+  throwaway server on loopback (tools/local_postgres.py) run with fsync and synchronous
+  commit on, as a deployment runs it; each run into a freshly created, empty database, the
+  plan cached (its cache folder is named after the database, so the database keeps one
+  name), best of as many runs as SQLite's, each run right after a SQLite one so both meet
+  the same load on the machine. Then the first read of the figures from each store. The
+  server is stopped and its folder removed at the end, also when a step fails;
 - warm rerun: per page, AppTest opens the app, visits the page, changes a sidebar filter
   (as-of period, then sections, then back to all sections) and times each `.run()`; the
   worst is reported, with the naive reference page (bench/naive_page.py) rerun the same way;
@@ -40,12 +47,15 @@ from datetime import datetime
 from pathlib import Path
 
 from bench.workers import RESULT_MARK, page_files
+from tools.local_postgres import SUPERUSER, LocalPostgres, postgres_bin, started_server
 
 REPO = Path(__file__).resolve().parent.parent
 REAL_PLAN = REPO / "data" / "tasks_2014.yaml"
 SAMPLE_PROGRESS = REPO / "data" / "progress.csv"
 
 INGEST_MAX_RATIO = 3.0
+POSTGRES_MAX_RATIO = 2.0  # PostgreSQL import time over SQLite's
+POSTGRES_DATABASE = "bench_import"
 RERUN_MAX_SECONDS = 0.5
 RERUN_MIN_SPEEDUP = 10.0
 COLD_MAX_SECONDS = 5.0
@@ -68,10 +78,10 @@ class Scale:
 
     name: str
     plan_file: Path
-    store_file: Path
+    store: Path | str  # a SQLite file or a postgresql:// URL
 
     def env(self) -> dict[str, str]:
-        return {**os.environ, "PLAN_FILE": str(self.plan_file), "PROGRESS_DB": str(self.store_file)}
+        return {**os.environ, "PLAN_FILE": str(self.plan_file), "PROGRESS_DB": str(self.store)}
 
     def sections(self) -> list[str]:
         """Top-level section ids, read from the YAML text (no need to load the plan)."""
@@ -103,21 +113,17 @@ def run_benchmark(
 
     _say(f"generating {tasks:,} tasks x {periods} quarters in {work}")
     seconds, dataset = _generate(tasks, periods, seed, work / "province")
-    _say("ingest (read_csv, import with the plan cached, import of a new plan)")
+    _say("ingest (read_csv, first import of a new plan)")
     bare = min(_read_csv_seconds(dataset.progress_file) for _ in range(repeats))
     first = min(_import_seconds(dataset, work / f"first-import-{n}") for n in range(repeats))
-    store_dir = work / "province-store"
-    _import_seconds(dataset, store_dir)  # caches the validated plan beside the store
-    cached = min(_import_seconds(dataset, store_dir) for _ in range(repeats))
     small_dir = work / "sample-store"
     _import_seconds(Dataset(REAL_PLAN, SAMPLE_PROGRESS, 0, 0), small_dir)
-
+    store_dir = work / "province-store"
     scales = [
         Scale("39 tasks", REAL_PLAN, small_dir / "progress.sqlite3"),
         Scale(province, dataset.plan_file, store_dir / "progress.sqlite3"),
     ]
-    _say("first read of the figures after the import (writes the on-disk cache)")
-    first_read = _worker(scales[1], "first-read")
+    stores = _imports_and_first_reads(dataset, scales[1], repeats)
     pages, naive = {}, {}
     for scale in scales:
         _say(f"page reruns at {scale.name}")
@@ -130,21 +136,15 @@ def run_benchmark(
 
     rows = [
         Row("generate data", province, f"{_s(seconds)} ({dataset.rows:,} progress rows)"),
-        *_ingest_rows(province, bare, cached, first),
+        *_ingest_rows(province, bare, stores.sqlite_import, first),
+        _postgres_ingest_row(province, stores.postgres_import, stores.sqlite_import),
     ]
     for scale in scales:
         rows += _rerun_rows(scale.name, pages[scale.name], naive[scale.name], scale is scales[1])
     rows += [_cold_row(f"cold start {page}", province, s) for page, s in cold.items()]
     rows.append(Row("  app.py, nothing cached on disk yet", province, _s(uncached)))
     rows += _memory_rows(province, pages[province])
-    rows.append(
-        Row(
-            "  first read after an import",
-            province,
-            f"{_s(first_read['seconds'])}, peak RSS {_mb(first_read['peak_rss'])} (decodes the"
-            " stored batches, writes the cache the pages then map)",
-        )
-    )
+    rows += _first_read_rows(province, stores.sqlite_read, stores.postgres_read)
     print(_table(rows, _header(tasks, periods, dataset, quick)))
     return 0
 
@@ -197,6 +197,94 @@ def _import_seconds(dataset: Dataset, store_dir: Path) -> float:
     return _timed(command, env)[0]
 
 
+class BenchDatabase:
+    """The database on a throwaway server that each PostgreSQL import goes into."""
+
+    def __init__(self, server: LocalPostgres) -> None:
+        self.server = server
+        self.url = server.url(POSTGRES_DATABASE)
+
+    def import_seconds(self, dataset: Dataset) -> float:
+        """`python -m lib import` into the database, dropped and created empty first."""
+        self._client("dropdb", "--if-exists", "--force", POSTGRES_DATABASE)
+        self._client("createdb", POSTGRES_DATABASE)
+        env = {**os.environ, "PLAN_FILE": str(dataset.plan_file), "PROGRESS_DB": self.url}
+        command = [sys.executable, "-m", "lib", "import", str(dataset.progress_file)]
+        return _timed([*command, "--by", "bench"], env)[0]
+
+    def version(self) -> str:
+        """The server's version, e.g. "15.18 (Debian 15.18-0+deb12u1)"."""
+        return self._client("psql", "-XAtc", "SHOW server_version", "postgres").strip()
+
+    def _client(self, program: str, *args: str) -> str:
+        # the client programs, not psycopg, so this process stays lean (its peak RSS is
+        # where every measuring process's ru_maxrss starts)
+        where = ["-h", "127.0.0.1", "-p", str(self.server.port), "-U", SUPERUSER]
+        binary = postgres_bin()
+        assert binary is not None  # a server was started
+        return _timed([str(binary / program), *where, *args])[1]
+
+
+def _durable_postgres() -> LocalPostgres | None:
+    """A new throwaway server with the durability settings of a deployment (fsync,
+    synchronous commit, full page writes), or None when PostgreSQL is not installed."""
+    if postgres_bin() is None:
+        return None
+    return started_server(durable=True)
+
+
+def _remove_postgres(server: LocalPostgres) -> None:
+    """Stop the server, delete its folder and the cache folder its database was given."""
+    from lib.services.settings import cache_dir_for
+
+    server.remove()
+    shutil.rmtree(cache_dir_for(server.url(POSTGRES_DATABASE)), ignore_errors=True)
+
+
+@dataclass(frozen=True)
+class StoreTimes:
+    """Best import seconds into each store and the first-read worker's result from it;
+    None for PostgreSQL when it is not installed."""
+
+    sqlite_import: float
+    sqlite_read: dict
+    postgres_import: float | None
+    postgres_read: dict | None
+
+
+def _imports_and_first_reads(dataset: Dataset, sqlite: Scale, repeats: int) -> StoreTimes:
+    """Import into `sqlite`'s store and into a PostgreSQL database by turns, best of
+    `repeats` each after one import that caches the plan; then the first read from each.
+    The SQLite store keeps the last import (the pages are measured on it); the server is
+    removed before this returns or raises."""
+    store_dir = Path(sqlite.store).parent
+    server = _durable_postgres()
+    try:
+        postgres = None if server is None else BenchDatabase(server)
+        if postgres:
+            _say(f"PostgreSQL {postgres.version()} (fsync on) at {postgres.url} in {server.folder}")
+        _say("import into SQLite" + (" and into PostgreSQL, by turns" if postgres else ""))
+        _import_seconds(dataset, store_dir)  # caches the validated plan beside the store
+        if postgres:
+            postgres.import_seconds(dataset)  # caches it in the database's cache folder
+        on_sqlite, on_postgres = [], []
+        for _ in range(repeats):
+            on_sqlite.append(_import_seconds(dataset, store_dir))
+            if postgres:
+                on_postgres.append(postgres.import_seconds(dataset))
+        _say("first read of the figures after the import (writes the on-disk cache)")
+        sqlite_read = _worker(sqlite, "first-read")
+        postgres_read = None
+        if postgres:
+            on_server = Scale(sqlite.name, sqlite.plan_file, postgres.url)
+            postgres_read = _worker(on_server, "first-read")
+    finally:
+        if server is not None:
+            _remove_postgres(server)
+    best_postgres = min(on_postgres) if on_postgres else None
+    return StoreTimes(min(on_sqlite), sqlite_read, best_postgres, postgres_read)
+
+
 def _worker(scale: Scale, mode: str, *args: str) -> dict:
     command = [sys.executable, "-m", "bench.workers", mode, *args]
     _, out = _timed([*command, "--sections", ",".join(scale.sections())], scale.env())
@@ -208,8 +296,9 @@ def _without_plan_cache(scale: Scale, directory: Path) -> Scale:
     """The same store copied where no validated plan is cached yet."""
     shutil.rmtree(directory, ignore_errors=True)
     directory.mkdir(parents=True)
-    shutil.copy2(scale.store_file, directory / scale.store_file.name)
-    return Scale(scale.name, scale.plan_file, directory / scale.store_file.name)
+    store_file = Path(scale.store)
+    shutil.copy2(store_file, directory / store_file.name)
+    return Scale(scale.name, scale.plan_file, directory / store_file.name)
 
 
 # --- the table --------------------------------------------------------------------------------
@@ -238,6 +327,32 @@ def _ingest_rows(scale: str, bare: float, cached: float, first: float) -> list[R
             target, _verdict(cached / bare <= INGEST_MAX_RATIO)),
         Row("  first import of a new plan", scale, f"{_s(first)} = {first / bare:.1f}x"),
     ]  # fmt: skip
+
+
+def _postgres_ingest_row(scale: str, postgres: float | None, sqlite: float) -> Row:
+    measure = "ingest: PostgreSQL / SQLite import"
+    target = f"<= {POSTGRES_MAX_RATIO:.0f}x"
+    if postgres is None:
+        return Row(measure, scale, "not measured: PostgreSQL is not installed", target)
+    ratio = postgres / sqlite
+    measured = f"{_s(postgres)} / {_s(sqlite)} = {ratio:.1f}x (fsync on)"
+    return Row(measure, scale, measured, target, _verdict(ratio <= POSTGRES_MAX_RATIO))
+
+
+def _first_read_rows(scale: str, sqlite: dict, postgres: dict | None) -> list[Row]:
+    rows = [
+        Row("  first read after an import", scale,
+            f"{_s(sqlite['seconds'])}, peak RSS {_mb(sqlite['peak_rss'])} (decodes the stored"
+            " batches, writes the cache the pages then map)"),
+    ]  # fmt: skip
+    if postgres is not None:
+        ratio = postgres["seconds"] / sqlite["seconds"]
+        rows.append(
+            Row("  first read, PostgreSQL / SQLite", scale,
+                f"{_s(postgres['seconds'])} / {_s(sqlite['seconds'])} = {ratio:.1f}x, peak RSS"
+                f" {_mb(postgres['peak_rss'])}")
+        )  # fmt: skip
+    return rows
 
 
 def _rerun_rows(scale: str, pages: dict, naive: dict, targeted: bool) -> list[Row]:

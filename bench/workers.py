@@ -120,7 +120,7 @@ def frame_bytes() -> dict[str, int]:
     plan = load_plan(settings.plan_file, cache_dir=settings.cache_dir)
     frames = [plan.sections, plan.tasks, plan.indicators, plan.units, plan.responsibilities]
     frames.append(plan.group_members)
-    figures = ProgressStore(settings.store_file).current_values()
+    figures = ProgressStore(settings.store).current_values()
     return {
         "plan_bytes": int(sum(f.memory_usage(deep=True).sum() for f in frames)),
         "figure_bytes": int(figures.memory_usage(deep=True).sum()),
@@ -135,7 +135,7 @@ def first_read() -> dict[str, object]:
     from lib.services.settings import cache_dir_for, settings_from_env
     from lib.store.repository import ProgressStore
 
-    store_file = settings_from_env().store_file
+    store_file = settings_from_env().store
     started = time.perf_counter()
     figures = ProgressStore(store_file).current_values(cache_dir=cache_dir_for(store_file))
     return {

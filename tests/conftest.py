@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+pytest_plugins = ["tests.postgres"]  # the PostgreSQL server and the two-engine fixtures
 
 # pyproject sets pythonpath, but a test file run from elsewhere must still import lib.
 if str(REPO_ROOT) not in sys.path:
@@ -19,6 +20,9 @@ if str(REPO_ROOT) not in sys.path:
 # plans: tests see only the plans they put there themselves (an empty folder otherwise), and
 # the servers they start inherit this.
 os.environ.setdefault("PLANS_DIR", str(Path(tempfile.mkdtemp(prefix="plans-")) / "none"))
+# A PostgreSQL store's caches go under CACHE_DIR (default var/cache/): tests keep theirs in
+# a temporary folder, not in the working tree.
+os.environ.setdefault("CACHE_DIR", tempfile.mkdtemp(prefix="store-caches-"))
 
 
 @pytest.fixture(scope="session")

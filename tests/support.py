@@ -85,10 +85,11 @@ def progress_csv(
 
 
 def sample_file_store(
-    path: Path, plan: Plan, now: datetime, user: User | None = None
+    path: str | Path, plan: Plan, now: datetime, user: User | None = None
 ) -> ProgressStore:
-    """A store at `path` holding the bundled sample progress file: imported by `user`, or
-    marked as sample data (as the demo store holds it) when there is no user."""
+    """A store at `path` (a SQLite file or a PostgreSQL URL) holding the bundled sample
+    progress file: imported by `user`, or marked as sample data (as the demo store holds it)
+    when there is no user."""
     store = ProgressStore(path)
     content = SAMPLE_PROGRESS_FILE.read_bytes()
     report = validate_progress(content, SAMPLE_PROGRESS_FILE.name, plan)
@@ -164,10 +165,47 @@ def stored_figures(path: Path) -> pd.DataFrame:
         conn.execute("COMMIT")
     finally:
         conn.close()
+    return _decoded_figures(found)
+
+
+def stored_figures_of(store: ProgressStore) -> pd.DataFrame:
+    """`stored_figures` of a store on either engine (a SQLite file or a PostgreSQL
+    database): read in one snapshot through the store's engine, not its reader, and decoded
+    with the store's batch codec."""
+    with store.engine.read_snapshot() as conn:
+        found = conn.execute(
+            "SELECT upload_id, format, row_count, batch FROM figure_batches ORDER BY upload_id"
+        ).fetchall()
+    return _decoded_figures(found)
+
+
+def _decoded_figures(found: Sequence[Sequence[object]]) -> pd.DataFrame:
     decoded = [decoded_batch(*row) for row in found]
     table = pa.concat_tables(decoded) if decoded else empty_decoded_batches()
     columns = ["upload_id", "row_no", "indicator_id", "period", "value", "note", "reporter"]
     return figures_frame(table, columns)
+
+
+STORE_TABLES = {
+    "meta": "key",
+    "uploads": "id",
+    "figure_batches": "upload_id",
+    "cycle_events": "id",
+}
+
+
+def every_stored_row(store: ProgressStore) -> dict[str, list[tuple[object, ...]]]:
+    """Every row of every table of a store on either engine, table by table in key order,
+    read in one snapshot through its engine (what `dump` is for a SQLite file): two reads
+    are equal only if nothing was stored or changed in between."""
+    with store.engine.read_snapshot() as conn:
+        return {
+            table: [
+                tuple(bytes(v) if isinstance(v, memoryview) else v for v in row)
+                for row in conn.execute(f"SELECT * FROM {table} ORDER BY {key}").fetchall()
+            ]
+            for table, key in STORE_TABLES.items()
+        }
 
 
 def dump(path: Path) -> list[str]:

@@ -41,11 +41,14 @@ COMMAND_MODULES = {
         "trail",
     ),
     "lib.cli.auth_commands": ("add-user",),
+    "lib.cli.store_commands": ("migrate-store", "grant-app-role", "copy-store"),
 }
 
 
 # Commands that take a plan file, a document or no plan at all, not a library plan.
-_PLAN_FREE_COMMANDS = frozenset({"check-plan", "add-user", "draft-plan"})
+_PLAN_FREE_COMMANDS = frozenset(
+    {"check-plan", "add-user", "draft-plan", "migrate-store", "grant-app-role", "copy-store"}
+)
 
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:

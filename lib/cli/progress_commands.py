@@ -101,8 +101,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     plan = _plan()
     if plan is None:
         return EXIT_UNREADABLE
-    store_file = settings_from_env().store_file
-    store = _store() if store_file.exists() else None  # only for "value decreased" warnings
+    exists = settings_from_env().store_exists
+    store = _store() if exists else None  # only for "value decreased" warnings
     outcome = _validated(Path(args.file), plan, store, args, as_json=args.json)
     if isinstance(outcome, int):
         return outcome
@@ -279,7 +279,7 @@ def _stored_figures() -> pd.DataFrame | None:
     """The chosen plan's latest figures in the store at PROGRESS_DB; None when there is no
     store yet (a form is not worth creating one). StoreError when it cannot be read."""
     settings = settings_from_env()
-    if not settings.store_file.exists():
+    if not settings.store_exists:
         return None
     return chosen_plan_and_store(settings)[1].current_values()
 

@@ -61,7 +61,7 @@ def chosen_plan_and_store(settings: Settings) -> tuple[Plan, ProgressStore]:
 def _store_for(settings: Settings, library: PlanLibrary, chosen: LibraryPlan) -> ProgressStore:
     home = library.home
     return ProgressStore(
-        settings.store_file, plan_id=chosen.plan_id, home_plan_id=home.plan_id if home else None
+        settings.store, plan_id=chosen.plan_id, home_plan_id=home.plan_id if home else None
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import sqlite3
 
 from lib.core.errors import Problem, StoreError
+from lib.store.engines import Connection
 from lib.store.scope import PlanScope
 
 # SQLite result-code names -> (code, zh, en) for failures a person can act on.
@@ -83,7 +84,7 @@ def refusal(code: str, zh: str, en: str, value: object = None) -> StoreError:
 
 
 def known_upload_status(
-    conn: sqlite3.Connection, upload_id: int | None, scope: PlanScope | None = None
+    conn: Connection, upload_id: int | None, scope: PlanScope | None = None
 ) -> str:
     """The ledger status ('active' or 'withdrawn') of an upload; refused (StoreError,
     unknown_upload) when there is no such upload, or it belongs to a plan outside `scope`."""

@@ -1,5 +1,5 @@
-"""`ProgressStore`: the SQL of the progress store, an embedded SQLite file that keeps every
-accepted figure forever.
+"""`ProgressStore`: the SQL of the progress store, which keeps every accepted figure forever,
+in a SQLite file or on a PostgreSQL server (lib/store/engines.py; the same SQL on both).
 
 An import writes the ledger row and the upload's batch (lib/store/batches.py) in one
 transaction and bumps `meta.data_version` in it, so caches can key on the version; a
@@ -7,32 +7,32 @@ withdrawal only flips the upload's status (and bumps the version), so the earlie
 become current again. The current value of an (indicator, period, reporting unit) is the one
 from the newest active upload (lib/store/current.py) holding it for that reporting unit. The
 store takes plain data: who may import or withdraw is decided by the caller
-(lib/services/uploads.py), and what a valid row is by lib/ingest/. Each operation opens its
-own connection (any thread or process may call it), writes run under `BEGIN IMMEDIATE` with
-a busy timeout, and SQLite failures a person can act on (busy, read-only, disk full) become
-`StoreError` with a bilingual message while the stored data stays as it was
-(lib/store/failures.py).
+(lib/services/uploads.py), and what a valid row is by lib/ingest/. Each operation takes its
+own connection (any thread or process may call it), writes run one at a time under the
+engine's write lock with a busy timeout, and failures a person can act on (busy, read-only,
+disk full, a lost connection) become `StoreError` with a bilingual message while the stored
+data stays as it was.
 """
 
 from __future__ import annotations
 
 import hashlib
-import sqlite3
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager, suppress
+from contextlib import AbstractContextManager
 from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
 
+from lib.core.errors import StoreError
 from lib.store.batches import BATCH_FORMAT, decoded_batch, empty_decoded_batches, encoded_batch
 from lib.store.confirmations import DECISION_COLUMNS, DECISION_KINDS, confirmed_figures
 from lib.store.current import figures_frame, newest_rows, with_ledger
-from lib.store.failures import known_upload_status, refusal, store_error
+from lib.store.engines import Connection, engine_for
+from lib.store.failures import known_upload_status, refusal
 from lib.store.figures_cache import figures_cache_file, save_figures, saved_figures
-from lib.store.schema import SCHEMA_VERSION, create_or_upgrade, schema_version
 from lib.store.scope import PlanScope
 from lib.store.sql_frames import records_frame, typed_frame
 from lib.store.trail import TrailEntry, insert_entry, read_trail
@@ -68,85 +68,39 @@ _CURRENT_DTYPES = {
 
 
 class ProgressStore:
-    """An SQLite progress store at `path` (created with its parent directory if missing).
+    """The progress store at `location`: a SQLite file path (created with its parent
+    directory if missing) or a `postgresql://` URL (lib/store/engines.py).
 
     One store holds the figures of every plan: a handle opened with `plan_id` reads and
     writes that plan's uploads and trail only (rows written before plans were told apart
     belong to `home_plan_id`; lib/store/scope.py); without it, it reads every plan's.
 
-    `pragmas` are applied to every connection; tests use them to simulate a read-only store
-    (`query_only`) or a full disk (`max_page_count`).
+    `pragmas` (SQLite only) are applied to every connection; tests use them to simulate a
+    read-only store (`query_only`) or a full disk (`max_page_count`).
     """
 
     def __init__(
         self,
-        path: str | Path,
+        location: str | Path,
         *,
         plan_id: str | None = None,
         home_plan_id: str | None = None,
         busy_timeout_s: float = 15.0,
         pragmas: Mapping[str, int | str] | None = None,
     ) -> None:
-        self.path = Path(path)
+        self.location = str(location)
         self.scope = PlanScope(plan_id, home_plan_id)
         self.busy_timeout_s = busy_timeout_s
-        self.pragmas = dict(pragmas or {})
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise refusal(
-                "store_unavailable",
-                f"无法创建数据库目录：{exc}",
-                f"cannot create the store directory: {exc}",
-                self.path.parent,
-            ) from exc
-        self._ensure_schema()
+        self.engine = engine_for(location, busy_timeout_s=busy_timeout_s, pragmas=pragmas)
+        # the file of a SQLite store (tests and maintenance read it directly); None on a server
+        self.path: Path | None = getattr(self.engine, "path", None)
+        self.engine.ensure_schema()
 
-    # --- connections ----------------------------------------------------------------------
+    def _connection(self) -> AbstractContextManager[Connection]:
+        return self.engine.connection()
 
-    @contextmanager
-    def _connection(self) -> Iterator[sqlite3.Connection]:
-        """A fresh connection, closed afterwards; SQLite failures mapped to StoreError."""
-        conn: sqlite3.Connection | None = None
-        try:
-            conn = sqlite3.connect(self.path, timeout=self.busy_timeout_s, isolation_level=None)
-            conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_s * 1000)}")
-            conn.execute("PRAGMA foreign_keys = ON")
-            for name, value in self.pragmas.items():
-                conn.execute(f"PRAGMA {name} = {value}")
-            yield conn
-        except sqlite3.Error as exc:
-            mapped = store_error(exc)
-            if mapped is None:
-                raise
-            raise mapped from exc
-        finally:
-            if conn is not None:
-                conn.close()
-
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        """A write transaction taken with BEGIN IMMEDIATE; rolled back on any exception."""
-        with self._connection() as conn:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield conn
-                conn.execute("COMMIT")
-            except BaseException:
-                if conn.in_transaction:
-                    # the original error matters; closing the connection rolls back anyway
-                    with suppress(sqlite3.Error):
-                        conn.execute("ROLLBACK")
-                raise
-
-    def _ensure_schema(self) -> None:
-        with self._connection() as conn:
-            if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
-                conn.execute("PRAGMA journal_mode = WAL")
-            if schema_version(conn) >= SCHEMA_VERSION:
-                return
-        with self._transaction() as conn:  # one transaction: a failed upgrade changes nothing
-            create_or_upgrade(conn)
+    def _transaction(self) -> AbstractContextManager[Connection]:
+        return self.engine.write_transaction()
 
     # --- writes -----------------------------------------------------------------------------
 
@@ -177,6 +131,34 @@ class ProgressStore:
             hashed = pool.submit(lambda: hashlib.sha256(content).hexdigest())
             batch = encoded_batch(rows)
             digest = hashed.result()
+        try:
+            return self._import_batch(
+                batch, digest, len(rows), file_name, uploaded_by, now, is_sample, confirmed_by
+            )
+        except StoreError as exc:
+            if exc.problems[0].code != "store_commit_unknown":
+                raise
+            landed = self._active_upload_of(digest)
+            if landed is None:  # the server rolled it back: nothing of it is stored
+                raise refusal(
+                    "store_connection_lost",
+                    "提交时与数据库的连接中断，本批未导入；请重试",
+                    "the connection to the database was lost while committing; nothing was"
+                    " imported, try again",
+                ) from exc
+            return landed
+
+    def _import_batch(
+        self,
+        batch: pa.Buffer,
+        digest: str,
+        row_count: int,
+        file_name: str,
+        uploaded_by: str,
+        now: datetime,
+        is_sample: bool,
+        confirmed_by: str | None,
+    ) -> int:
         with self._transaction() as conn:
             earlier = conn.execute(
                 "SELECT id FROM uploads WHERE sha256 = ? AND status = 'active'", (digest,)
@@ -189,15 +171,22 @@ class ProgressStore:
                     earlier[0],
                 )
             upload_id = _insert_upload(
-                conn, digest, file_name, uploaded_by, _iso(now), len(rows), is_sample,
+                conn, digest, file_name, uploaded_by, _iso(now), row_count, is_sample,
                 self.scope.recorded_id,
             )  # fmt: skip
-            _insert_batch(conn, upload_id, len(rows), batch)
+            _insert_batch(conn, upload_id, row_count, batch)
             if confirmed_by:
                 entry = TrailEntry("confirmed", confirmed_by, upload_id=upload_id)
                 insert_entry(conn, entry, _iso(now), self.scope)
             _bump_version(conn)
         return upload_id
+
+    def _active_upload_of(self, digest: str) -> int | None:
+        with self._connection() as conn:
+            found = conn.execute(
+                "SELECT id FROM uploads WHERE sha256 = ? AND status = 'active'", (digest,)
+            ).fetchone()
+        return None if found is None else int(found[0])
 
     def record(self, entry: TrailEntry, *, now: datetime) -> int:
         """Append a step of the quarter's trail (lib/store/trail.py) and bump the data
@@ -305,8 +294,8 @@ class ProgressStore:
         of decoding every active batch again.
         """
         in_scope, params = self.scope.condition("plan_id")
-        with self._connection() as conn:
-            conn.execute("BEGIN")  # the ledger and the batches are of the same store version
+        # the ledger and the batches are of the same store version
+        with self.engine.read_snapshot() as conn:
             ledger = conn.execute(
                 "SELECT id, sha256, status, uploaded_at, uploaded_by FROM uploads"
                 f" WHERE {in_scope} ORDER BY id",
@@ -324,13 +313,11 @@ class ProgressStore:
             cached = figures_cache_file(Path(cache_dir), key) if cache_dir else None
             saved = saved_figures(cached, _CURRENT_DTYPES) if cached else None
             if saved is not None:
-                conn.execute("COMMIT")
                 return saved
             stored = _active_figures(conn, self.scope)
             if decisions is not None:
                 stored = confirmed_figures(stored, decisions, confirmed_only)
             newest = newest_rows(stored, CURRENT_COLUMNS[:6])
-            conn.execute("COMMIT")
         by_upload = typed_frame(
             pd.DataFrame(ledger, columns=["id", "sha256", "status", "uploaded_at", "uploaded_by"])
         )
@@ -365,7 +352,7 @@ class ProgressStore:
 
 
 def _insert_upload(
-    conn: sqlite3.Connection,
+    conn: Connection,
     digest: str,
     file_name: str,
     uploaded_by: str,
@@ -374,28 +361,33 @@ def _insert_upload(
     is_sample: bool,
     plan_id: str,
 ) -> int:
-    """Add the ledger row of a new active upload; its id."""
+    """Add the ledger row of a new active upload; its id, the next after the newest.
+
+    The id is counted under the write lock, not drawn from PostgreSQL's identity sequence,
+    which a rolled-back import would still advance: upload numbers run without gaps on both
+    engines, so a missing number never looks like a deleted upload."""
     cursor = conn.execute(
-        "INSERT INTO uploads (sha256, file_name, uploaded_by, uploaded_at, row_count,"
-        " status, is_sample, plan_id) VALUES (?, ?, ?, ?, ?, 'active', ?, ?)",
+        "INSERT INTO uploads (id, sha256, file_name, uploaded_by, uploaded_at, row_count,"
+        " status, is_sample, plan_id) VALUES ((SELECT COALESCE(MAX(id), 0) + 1 FROM uploads),"
+        " ?, ?, ?, ?, ?, 'active', ?, ?) RETURNING id",
         (digest, file_name, uploaded_by, uploaded_at, row_count, int(is_sample), plan_id),
     )
-    return int(cursor.lastrowid)
+    return int(cursor.fetchone()[0])
 
 
-def _insert_batch(conn: sqlite3.Connection, upload_id: int, row_count: int, batch: object) -> None:
-    """Add an upload's batch of figures."""
+def _insert_batch(conn: Connection, upload_id: int, row_count: int, batch: pa.Buffer) -> None:
+    """Add an upload's batch of figures (a memoryview: both drivers take it without a copy)."""
     conn.execute(
         "INSERT INTO figure_batches (upload_id, row_count, format, batch) VALUES (?, ?, ?, ?)",
-        (upload_id, row_count, BATCH_FORMAT, batch),
+        (upload_id, row_count, BATCH_FORMAT, memoryview(batch)),
     )
 
 
-def _bump_version(conn: sqlite3.Connection) -> None:
+def _bump_version(conn: Connection) -> None:
     conn.execute("UPDATE meta SET value = value + 1 WHERE key = 'data_version'")
 
 
-def _active_figures(conn: sqlite3.Connection, scope: PlanScope) -> pa.Table:
+def _active_figures(conn: Connection, scope: PlanScope) -> pa.Table:
     """Every batch of an active upload of the scope's plan, decoded, with an upload_id
     column, in upload order, so each key's rows run in upload then row order."""
     in_scope, params = scope.condition("u.plan_id")

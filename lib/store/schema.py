@@ -1,4 +1,4 @@
-"""The store's tables and their migrations.
+"""The SQLite store's tables and their migrations (PostgreSQL's: lib/store/postgres_schema.py).
 
 `uploads` is the ledger (who uploaded which bytes when, and whether the upload is active or
 withdrawn); `figure_batches` holds each upload's accepted rows as one batch (see
@@ -10,7 +10,8 @@ user_version` is the schema version: `create_or_upgrade` creates a new store, ad
 to a version-2 store and converts a version-1 store (one SQLite row per figure) to one batch
 per upload, checking every converted batch, inside the caller's transaction, so a failed
 conversion changes nothing. Version 4 adds `plan_id` to uploads and the trail (one store
-holds every plan's figures; lib/store/scope.py).
+holds every plan's figures; lib/store/scope.py); version 5 refuses any change of an upload
+but its withdrawal.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from lib.store.batches import BATCH_FORMAT, decoded_batch, encoded_batch
 from lib.store.failures import refusal
 from lib.store.sql_frames import records_frame
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 # `meta` and `uploads` are as version 1 made them, since the upgrade keeps those tables; the
 # upgrade test holds its own verbatim copy of version 1, which must not follow edits here.
@@ -82,6 +83,17 @@ CREATE TRIGGER IF NOT EXISTS cycle_events_no_delete BEFORE DELETE ON cycle_event
 # older store keep an empty plan_id and belong to the store's home plan.
 _PLAN_TABLES = ("uploads", "cycle_events")
 _PLAN_INDEX = "CREATE INDEX IF NOT EXISTS uploads_by_plan ON uploads (plan_id, status)"
+# Version 5: an upload's row changes once, from active to withdrawn, and in nothing else (as
+# on PostgreSQL, lib/store/postgres_schema.py); made after plan_id exists, which it names.
+_WITHDRAWAL_ONLY = """
+CREATE TRIGGER IF NOT EXISTS uploads_withdrawal_only BEFORE UPDATE ON uploads
+    WHEN OLD.status <> 'active' OR NEW.status <> 'withdrawn'
+        OR NEW.id IS NOT OLD.id OR NEW.sha256 IS NOT OLD.sha256
+        OR NEW.file_name IS NOT OLD.file_name OR NEW.uploaded_by IS NOT OLD.uploaded_by
+        OR NEW.uploaded_at IS NOT OLD.uploaded_at OR NEW.row_count IS NOT OLD.row_count
+        OR NEW.is_sample IS NOT OLD.is_sample OR NEW.plan_id IS NOT OLD.plan_id
+    BEGIN SELECT RAISE(ABORT, 'an upload can only be withdrawn'); END
+"""
 # What a version-1 store has beyond version 2: a row per figure (dropped once converted).
 _V1_ONLY = (
     "DROP TRIGGER figures_no_update",
@@ -112,6 +124,7 @@ def create_or_upgrade(conn: sqlite3.Connection) -> None:
         if "plan_id" not in columns:
             conn.execute(f"ALTER TABLE {table} ADD COLUMN plan_id TEXT NOT NULL DEFAULT ''")
     conn.execute(_PLAN_INDEX)
+    conn.execute(_WITHDRAWAL_ONLY)
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 

@@ -11,12 +11,12 @@ who may take a step: lib/services/cycle.py does, before calling the store.
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
+from lib.store.engines import Connection
 from lib.store.failures import known_upload_status, refusal
 from lib.store.scope import PlanScope
 
@@ -45,7 +45,7 @@ class TrailEntry:
 
 
 def insert_entry(
-    conn: sqlite3.Connection, entry: TrailEntry, at: str, scope: PlanScope | None = None
+    conn: Connection, entry: TrailEntry, at: str, scope: PlanScope | None = None
 ) -> int:
     """Add `entry` at time `at`, as a step of the scope's plan, inside the caller's
     transaction; its trail id. Refuses (StoreError) a decision on an upload that is unknown,
@@ -59,8 +59,13 @@ def insert_entry(
     if entry.kind in _NEEDS_NOTICE:
         _check_notice(conn, entry.notice_id, scope)
     cursor = conn.execute(
-        "INSERT INTO cycle_events (kind, period, unit, upload_id, indicator_id, reporter,"
-        " notice_id, actor, at, details, plan_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        # the id is the next number, not a sequence's (which a rolled-back step would still
+        # advance): 督办单 are numbered by trail id, and a missing number must mean nothing.
+        # Safe: steps are written under the store's one write lock.
+        "INSERT INTO cycle_events (id, kind, period, unit, upload_id, indicator_id, reporter,"
+        " notice_id, actor, at, details, plan_id)"
+        " VALUES ((SELECT COALESCE(MAX(id), 0) + 1 FROM cycle_events),"
+        " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         (
             entry.kind,
             entry.period,
@@ -75,11 +80,11 @@ def insert_entry(
             scope.recorded_id,
         ),
     )
-    return int(cursor.lastrowid)
+    return int(cursor.fetchone()[0])
 
 
 def read_trail(
-    conn: sqlite3.Connection,
+    conn: Connection,
     kinds: tuple[str, ...] | None = None,
     scope: PlanScope | None = None,
 ) -> pd.DataFrame:
@@ -102,7 +107,7 @@ def read_trail(
     return frame
 
 
-def _check_active_upload(conn: sqlite3.Connection, upload_id: int | None, scope: PlanScope) -> None:
+def _check_active_upload(conn: Connection, upload_id: int | None, scope: PlanScope) -> None:
     if known_upload_status(conn, upload_id, scope) != "active":
         raise refusal(
             "upload_withdrawn",
@@ -112,7 +117,7 @@ def _check_active_upload(conn: sqlite3.Connection, upload_id: int | None, scope:
         )
 
 
-def _check_notice(conn: sqlite3.Connection, notice_id: int | None, scope: PlanScope) -> None:
+def _check_notice(conn: Connection, notice_id: int | None, scope: PlanScope) -> None:
     in_scope, params = scope.condition("plan_id")
     found = (
         None

@@ -36,30 +36,30 @@ class StoreAddress(NamedTuple):
     """A store and the plan whose uploads and trail a page reads (lib/store/scope.py): the
     caches' key, and a handle opened on demand."""
 
-    path: str
+    location: str
     plan_id: str | None
     home_plan_id: str | None
 
     def opened(self) -> ProgressStore:
-        return ProgressStore(Path(self.path), plan_id=self.plan_id, home_plan_id=self.home_plan_id)
+        return ProgressStore(self.location, plan_id=self.plan_id, home_plan_id=self.home_plan_id)
 
 
 def address_of(store: ProgressStore) -> StoreAddress:
     """The cache key of an opened store."""
-    return StoreAddress(str(store.path), store.scope.plan_id, store.scope.home_plan_id)
+    return StoreAddress(store.location, store.scope.plan_id, store.scope.home_plan_id)
 
 
 @st.cache_resource(max_entries=8)
 def _workspace_at(
     plan_file: str,
-    store_file: str,
+    store: str,
     is_demo_store: bool,
     plans_dir: str | None,
     library_stamp: tuple[tuple[str, int], ...],
     plan_id: str | None,
 ) -> Workspace:
     settings = Settings(
-        Path(plan_file), Path(store_file), is_demo_store, Path(plans_dir) if plans_dir else None
+        Path(plan_file), store, is_demo_store, Path(plans_dir) if plans_dir else None
     )
     return open_workspace(settings, now=datetime.now(UTC), plan_id=plan_id)
 
@@ -71,7 +71,7 @@ def current_workspace(settings: Settings, plan_id: str | None = None) -> Workspa
     for an unknown plan id."""
     return _workspace_at(
         str(settings.plan_file),
-        str(settings.store_file),
+        settings.store,
         settings.is_demo_store,
         str(settings.plans_dir) if settings.plans_dir is not None else None,
         _library_stamp(settings),
@@ -105,10 +105,10 @@ def figures_at(store: StoreAddress, version: int, confirmed_only: frozenset[str]
     indicators in `confirmed_only` count only once confirmed (the leaders' views); empty:
     every unit's latest figure as sent."""
     frame = store.opened().current_values(
-        cache_dir=cache_dir_for(Path(store.path)), confirmed_only=confirmed_only
+        cache_dir=cache_dir_for(store.location), confirmed_only=confirmed_only
     )
     return CurrentFigures(
-        frame, key=f"{store.path}#{store.plan_id}@{version}|{_variant(confirmed_only)}"
+        frame, key=f"{store.location}#{store.plan_id}@{version}|{_variant(confirmed_only)}"
     )
 
 

@@ -4,7 +4,8 @@
 (validate against the stored figures, import only an error-free report) and says what a
 person would see. `StoreSnapshot` captures everything stored (current values, ledger,
 every stored figure, data version) so a case can assert that a refused input changed
-nothing, and `integrity` runs SQLite's own consistency check on the file.
+nothing, and `integrity` runs the engine's own consistency check: SQLite's on the file,
+amcheck's on a PostgreSQL database's tables and indexes.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from lib.plan.model import Plan
 from lib.services.settings import REPO_ROOT
 from lib.services.uploads import import_upload
 from lib.store.repository import ProgressStore
-from tests.support import admin, stored_figures
+from tests.support import STORE_TABLES, admin, stored_figures_of
 
 NOW = datetime(2014, 10, 8, 9, 30, tzinfo=UTC)
 WORKER = Path(__file__).with_name("store_worker.py")
@@ -108,37 +109,62 @@ class StoreSnapshot:
 
     @classmethod
     def of(cls, store: ProgressStore) -> StoreSnapshot:
-        figures = stored_figures(store.path)
+        figures = stored_figures_of(store)
         return cls(store.current_values(), store.uploads(), figures, store.data_version())
 
     def assert_same(self, store: ProgressStore) -> None:
-        """Fail unless the store holds exactly this and passes PRAGMA integrity_check."""
+        """Fail unless the store holds exactly this and passes its engine's consistency
+        check."""
         now = StoreSnapshot.of(store)
         assert_frame_equal(now.current, self.current)
         assert_frame_equal(now.uploads, self.uploads)
         assert_frame_equal(now.figures, self.figures)
         assert now.data_version == self.data_version
-        assert integrity(store.path) == "ok"
+        assert integrity(store) == "ok"
 
 
-def integrity(path: Path) -> str:
-    """SQLite's PRAGMA integrity_check verdict ('ok' when the file is sound)."""
-    conn = sqlite3.connect(path)
-    try:
-        return "; ".join(row[0] for row in conn.execute("PRAGMA integrity_check"))
-    finally:
-        conn.close()
+def integrity(store: ProgressStore) -> str:
+    """'ok' when the store is sound, else what is wrong: SQLite's PRAGMA integrity_check
+    of the file; on PostgreSQL, amcheck's check of every table (TOASTed batches included)
+    and of every B-tree index against its table."""
+    if store.path is not None:
+        conn = sqlite3.connect(store.path)
+        try:
+            return "; ".join(row[0] for row in conn.execute("PRAGMA integrity_check"))
+        finally:
+            conn.close()
+    found: list[str] = []
+    with store.engine.connection() as conn:
+        conn.execute("CREATE EXTENSION IF NOT EXISTS amcheck")  # the tests connect as owner
+        for table in STORE_TABLES:
+            found += [
+                f"{table} block {block} item {item}: {message}"
+                for block, item, message in conn.execute(
+                    "SELECT blkno, offnum, msg FROM verify_heapam(?::regclass)", (table,)
+                ).fetchall()
+            ]
+        indexes = conn.execute(
+            "SELECT i.indexrelid::regclass::text FROM pg_index i"
+            " JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam"
+            " WHERE a.amname = 'btree' AND c.relnamespace = current_schema()::regnamespace"
+        ).fetchall()
+        assert len(indexes) >= len(STORE_TABLES), indexes  # the check saw the store's indexes
+        for (index,) in indexes:
+            try:  # every table row must be found in the index too (heapallindexed)
+                conn.execute("SELECT bt_index_check(?::regclass, true)", (index,))
+            except StoreError as exc:  # the engine maps IndexCorrupted to store_corrupt
+                found.append(f"{index}: {exc.problems[0].value}")
+    return "; ".join(found) or "ok"
 
 
-def rows_per_upload(path: Path) -> dict[int, tuple[int, int]]:
-    """upload id -> (row_count in the ledger, figures actually stored), in one snapshot.
+def rows_per_upload(store: ProgressStore) -> dict[int, tuple[int, int]]:
+    """upload id -> (row_count in the ledger, figures actually stored), in one snapshot
+    read through the store's engine.
 
     The stored figures are counted by decoding each upload's batch here, independently of
     the store's reader; a batch whose own row_count differs from that fails the test.
     """
-    conn = sqlite3.connect(path, isolation_level=None)
-    try:
-        conn.execute("BEGIN")
+    with store.engine.read_snapshot() as conn:
         found = conn.execute(
             "SELECT u.id, u.row_count, b.row_count, b.batch"
             " FROM uploads u LEFT JOIN figure_batches b ON b.upload_id = u.id"
@@ -146,9 +172,6 @@ def rows_per_upload(path: Path) -> dict[int, tuple[int, int]]:
         orphans = conn.execute(
             "SELECT COUNT(*) FROM figure_batches WHERE upload_id NOT IN (SELECT id FROM uploads)"
         ).fetchone()[0]
-        conn.execute("COMMIT")
-    finally:
-        conn.close()
     assert orphans == 0, f"{orphans} batches belong to no upload"
     counts = {}
     for upload_id, declared, batch_rows, batch in found:

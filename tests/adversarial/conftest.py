@@ -1,7 +1,10 @@
-"""Fixtures for the adversarial suite: the real plan, real SQLite stores in tmp_path.
+"""Fixtures for the adversarial suite: the real plan, real stores.
 
-`store` is a fresh store already holding the bundled sample figures (so "unchanged" is a
-real claim), `snapshot` is what it held before the case ran. `big_plan` is a generated plan
+`store` is a fresh SQLite store in tmp_path already holding the bundled sample figures (so
+"unchanged" is a real claim), `snapshot` is what it held before the case ran: the hostile
+files, cells and values are refused before the store is written, the same on either engine.
+`engine_store` and `engine_snapshot` are the same on each engine in turn, a SQLite file and
+a PostgreSQL database, for the cases about the store itself. `big_plan` is a generated plan
 with 3,000 indicators (the real plan's header and units, one generated section), written
 as YAML and also pickled so worker processes need not parse 500 KB of YAML each.
 """
@@ -22,9 +25,11 @@ from lib.plan.loader import load_plan, parse_plan
 from lib.plan.model import Plan
 from lib.services.settings import DEFAULT_PLAN_FILE
 from lib.store.repository import ProgressStore
+from tests.postgres import ENGINES
 from tests.support import admin, sample_file_store
 
 BIG_PLAN_TASKS, BIG_PLAN_INDICATORS_PER_TASK = 60, 50
+BASELINE = "基线 baseline"  # who imported the sample every seeded store holds
 
 
 @pytest.fixture(scope="session")
@@ -37,7 +42,7 @@ def seeded_template(tmp_path_factory: pytest.TempPathFactory, plan: Plan) -> Pat
     """One store file holding the sample figures (imported by an admin), checkpointed, for
     `store` to copy (seeding once is cheaper)."""
     path = tmp_path_factory.mktemp("template") / "progress.sqlite3"
-    sample_file_store(path, plan, NOW, admin("基线 baseline"))
+    sample_file_store(path, plan, NOW, admin(BASELINE))
     conn = sqlite3.connect(path)
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.close()
@@ -55,6 +60,22 @@ def store(tmp_path: Path, seeded_template: Path) -> ProgressStore:
 @pytest.fixture
 def snapshot(store: ProgressStore) -> StoreSnapshot:
     return StoreSnapshot.of(store)
+
+
+@pytest.fixture(params=ENGINES)
+def engine_store(request: pytest.FixtureRequest, tmp_path: Path, plan: Plan) -> ProgressStore:
+    """A store holding the sample progress file as upload 1: a copy of the SQLite template,
+    then a new PostgreSQL database the sample is imported into the same way."""
+    if request.param == "sqlite":
+        return request.getfixturevalue("store")
+    store = sample_file_store(request.getfixturevalue("postgres_url"), plan, NOW, admin(BASELINE))
+    assert store.uploads()["id"].tolist() == [1]
+    return store
+
+
+@pytest.fixture
+def engine_snapshot(engine_store: ProgressStore) -> StoreSnapshot:
+    return StoreSnapshot.of(engine_store)
 
 
 @pytest.fixture(scope="session")

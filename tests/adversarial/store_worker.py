@@ -1,5 +1,8 @@
 """Worker processes for the crash and concurrency cases (run as a script, PYTHONPATH=repo).
 
+STORE is where the store lives: a SQLite file or a PostgreSQL URL (each process opens its
+own connections); hold-lock takes SQLite's lock and needs a file.
+
     store_worker.py import-report STORE REPORT.pickle CONTENT FILE_NAME
         print "ready", then import a pre-validated report (the parent kills us mid-way)
     store_worker.py validate-import STORE PLAN(.yaml|.pickle) FILE START_FILE
@@ -22,6 +25,10 @@ import time
 import traceback
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # imported late below: hold-lock must start in milliseconds
+    from lib.store.repository import ProgressStore
 
 NOW = datetime(2014, 10, 8, 9, 30, tzinfo=UTC)
 WAIT_LIMIT_S = 120
@@ -103,7 +110,7 @@ def hold_lock(store_path: str, release_file: str) -> int:
 
 def read_loop(store_path: str, stop_file: str, out: str) -> int:
     from lib.store.repository import ProgressStore
-    from tests.support import stored_figures
+    from tests.support import stored_figures_of
 
     store = ProgressStore(store_path)
     seen: dict[str, list[int]] = {}
@@ -118,9 +125,9 @@ def read_loop(store_path: str, stop_file: str, out: str) -> int:
             # the full reads are slow on 27,000 rows; the one-snapshot SQL check between
             # them samples the store often enough to catch the imports in between
             for _ in range(20):
-                states.append(_ledger_check(store_path, ledger_mismatches))
+                states.append(_ledger_check(store, ledger_mismatches))
             store.current_values()
-            counts = stored_figures(Path(store_path))["upload_id"].value_counts()
+            counts = stored_figures_of(store)["upload_id"].value_counts()
             for upload_id, count in counts.items():
                 seen.setdefault(str(upload_id), [])
                 if int(count) not in seen[str(upload_id)]:
@@ -138,19 +145,17 @@ def read_loop(store_path: str, stop_file: str, out: str) -> int:
     return 0
 
 
-def _ledger_check(store_path: str, mismatches: list[str]) -> int:
+def _ledger_check(store: ProgressStore, mismatches: list[str]) -> int:
     """Number of uploads; records uploads whose stored rows (the batch's row_count and the
-    rows its blob decodes to) differ from the ledger's row_count."""
+    rows its blob decodes to) differ from the ledger's row_count. One statement: one
+    snapshot on either engine."""
     import pyarrow as pa  # already loaded by lib.store in this process
 
-    conn = sqlite3.connect(store_path, timeout=30)
-    try:
+    with store.engine.connection() as conn:
         rows = conn.execute(
             "SELECT u.id, u.row_count, b.row_count, b.batch"
             " FROM uploads u LEFT JOIN figure_batches b ON b.upload_id = u.id"
         ).fetchall()
-    finally:
-        conn.close()
     for upload_id, declared, batch_rows, batch in rows:
         decoded = 0 if batch is None else pa.ipc.open_stream(batch).read_all().num_rows
         if not declared == batch_rows == decoded:

@@ -1,6 +1,7 @@
-"""Eight imports from eight processes at once, with a ninth process reading all the while.
+"""Eight imports from eight processes at once, with a ninth process reading all the while,
+on a SQLite file and on a PostgreSQL database.
 
-One scenario (module fixture) serves both cases: the importers validate and import
+One scenario per engine (module fixture) serves both cases: the importers validate and import
 distinct 3,000-row files of the generated 3,000-indicator plan, released together by a
 start file; the reader loops over the store's `current_values()` and every stored figure
 (decoded by the store's codec) and checks, in one SQL snapshot per loop, that every
@@ -10,6 +11,7 @@ upload's stored rows equal its declared row count.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 
 import pytest
 
@@ -25,17 +27,31 @@ from adversarial_support import (
 )
 
 from lib.store.repository import ProgressStore
+from tests.postgres import ENGINES, drop_database, new_database
 
 IMPORTERS = 8
 PERIODS = ("2014Q1", "2014Q2", "2014Q3", "2014Q4")
 BASE_ROWS = 200
 
 
+@pytest.fixture(scope="module", params=ENGINES)
+def location(request: pytest.FixtureRequest, tmp_path_factory) -> Iterator[str]:
+    """The scenario's store: a SQLite file, then a database of its own on the test server."""
+    if request.param == "sqlite":
+        yield str(tmp_path_factory.mktemp("concurrent-store") / "progress.sqlite3")
+        return
+    server = request.getfixturevalue("postgres_server")
+    url = new_database(server)
+    try:
+        yield url
+    finally:
+        drop_database(server, url)
+
+
 @pytest.fixture(scope="module")
-def scenario(tmp_path_factory, big_plan, big_plan_files) -> dict:
+def scenario(tmp_path_factory, location, big_plan, big_plan_files) -> dict:
     folder = tmp_path_factory.mktemp("concurrent")
-    path = folder / "progress.sqlite3"
-    store = ProgressStore(path)
+    store = ProgressStore(location)
     ids = list(big_plan.indicators["indicator_id"])
     import_baseline(store, big_plan, BASE_ROWS)
     files = []
@@ -45,12 +61,12 @@ def scenario(tmp_path_factory, big_plan, big_plan_files) -> dict:
         file.write_bytes(csv_content([[i, period, str(10 + k), f"并发 {k}", ""] for i in ids]))
         files.append((file, period, 10 + k))
     start, stop, out = folder / "start", folder / "stop", folder / "reads.json"
-    reader = spawn("read-loop", path, stop, out)
+    reader = spawn("read-loop", location, stop, out)
     importers = []
     try:
         expect_line(reader, "reading", timeout=180)
         plan_pickle = big_plan_files[1]
-        importers = [spawn("validate-import", path, plan_pickle, f, start) for f, _, _ in files]
+        importers = [spawn("validate-import", location, plan_pickle, f, start) for f, _, _ in files]
         for importer in importers:
             expect_line(importer, "waiting", timeout=180)
         start.touch()
@@ -65,7 +81,6 @@ def scenario(tmp_path_factory, big_plan, big_plan_files) -> dict:
                 process.kill()
                 process.wait()
     return {
-        "path": path,
         "store": store,
         "ids": ids,
         "files": files,
@@ -81,10 +96,11 @@ def test_eight_concurrent_imports_all_land_with_exact_row_counts(scenario):
     assert not any("locked" in text.lower() for text in scenario["stderr"])
     upload_ids = [result["upload_id"] for result in scenario["results"]]
     assert len(set(upload_ids)) == IMPORTERS
-    counts = rows_per_upload(scenario["path"])
+    counts = rows_per_upload(scenario["store"])
     rows = len(scenario["ids"])
     assert counts == {1: (BASE_ROWS, BASE_ROWS)} | {u: (rows, rows) for u in upload_ids}
-    assert integrity(scenario["path"]) == "ok"
+    assert sorted(upload_ids) == list(range(2, 2 + IMPORTERS))  # numbered on, no gaps
+    assert integrity(scenario["store"]) == "ok"
     # the newest upload for each period is current; nothing else leaks in
     current = scenario["store"].current_values()
     assert len(current) == rows * len(PERIODS)

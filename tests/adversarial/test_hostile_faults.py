@@ -1,10 +1,13 @@
 """Faults around the store: crashes mid-import, kill -9, read-only and full disks, locks.
 
-Each case ends with the store passing PRAGMA integrity_check and every upload either fully
-stored or absent. Read-only and full disks are real where possible: as root (file modes do
-not stop root) a small tmpfs is mounted, filled or remounted read-only; without root the
-read-only case uses file modes instead. The store's own `pragmas` hook (query_only,
-max_page_count) gives the same errors on any machine and runs everywhere.
+Each case ends with the store passing its engine's consistency check (PRAGMA
+integrity_check, amcheck) and every upload either fully stored or absent. A failure injected
+mid-import and a kill -9 of an importing process run on both engines; the rest are SQLite's
+own (PostgreSQL's busy, read-only, full and lost-connection cases are in tests/lib/store/).
+Read-only and full disks are real where possible: as root (file modes do not stop root) a
+small tmpfs is mounted, filled or remounted read-only; without root the read-only case uses
+file modes instead. The store's own `pragmas` hook (query_only, max_page_count) gives the
+same errors on any machine and runs everywhere.
 """
 
 from __future__ import annotations
@@ -19,10 +22,11 @@ import sqlite3
 import subprocess
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import psycopg
 import pytest
 from adversarial_support import (
     NOW,
@@ -43,8 +47,9 @@ import lib.store.repository
 from lib.core.errors import StoreError
 from lib.ingest.report import validate_progress
 from lib.services.uploads import import_upload, withdraw_upload
+from lib.store.postgres_schema import WRITE_LOCK
 from lib.store.repository import ProgressStore
-from tests.support import admin, incompressible_text, stored_figures
+from tests.support import admin, incompressible_text, stored_figures_of
 
 PERIODS = ("2014Q1", "2014Q2", "2014Q3", "2014Q4")
 # Seconds between seeing the importer hold the write lock and killing it: 0 lands inside
@@ -69,8 +74,9 @@ class InjectedFailure(RuntimeError):
 # transaction: a crash right after any of these writes must leave no trace.
 @pytest.mark.parametrize("statement", ["_insert_upload", "_insert_batch", "_bump_version"])
 def test_failure_injected_during_an_import_stores_nothing(
-    store, snapshot, plan, monkeypatch, statement
+    engine_store, engine_snapshot, plan, monkeypatch, statement
 ):
+    store, snapshot = engine_store, engine_snapshot
     content = csv_content(valid_rows(plan, 40))
     report = validate_progress(content, "crash.csv", plan, stored=store.current_values())
     rows = len(report.rows)
@@ -91,7 +97,8 @@ def test_failure_injected_during_an_import_stores_nothing(
     upload_id = import_upload(
         store, report, content=content, file_name="crash.csv", user=admin("a"), now=NOW
     )
-    assert rows_per_upload(store.path)[upload_id] == (rows, rows)
+    assert upload_id == 2  # numbered as if the failed attempt had never been
+    assert rows_per_upload(store)[upload_id] == (rows, rows)
 
 
 def test_disk_full_halfway_through_an_import_stores_nothing(store, snapshot, plan):
@@ -285,12 +292,15 @@ def test_write_lock_released_within_the_timeout_is_waited_for(tmp_path, store, p
 # --- kill -9 of an importing process ------------------------------------------------------
 
 
-def _wait_for_write_lock(path: Path, process: subprocess.Popen, timeout: float = 60) -> bool:
-    """True as soon as another connection holds the write lock; False if the process ended."""
-    probe = sqlite3.connect(path, timeout=0, isolation_level=None)
-    deadline = time.monotonic() + timeout
-    try:
-        while time.monotonic() < deadline and process.poll() is None:
+@contextmanager
+def write_lock_probe(store: ProgressStore) -> Iterator[Callable[[], bool]]:
+    """A function saying whether another connection holds the store's write lock right now,
+    asked on a connection of its own: SQLite's BEGIN IMMEDIATE without waiting, or
+    PostgreSQL's advisory write lock tried (and let go at once)."""
+    if store.path is not None:
+        probe = sqlite3.connect(store.path, timeout=0, isolation_level=None)
+
+        def held() -> bool:
             try:
                 probe.execute("BEGIN IMMEDIATE")
             except sqlite3.OperationalError as exc:
@@ -298,15 +308,46 @@ def _wait_for_write_lock(path: Path, process: subprocess.Popen, timeout: float =
                     return True
                 raise
             probe.execute("ROLLBACK")
+            return False
+
+        try:
+            yield held
+        finally:
+            probe.close()
+    else:
+        with psycopg.connect(store.location, autocommit=True) as conn:
+            free = "SELECT pg_try_advisory_xact_lock(%s)"
+            yield lambda: not conn.execute(free, (WRITE_LOCK,)).fetchone()[0]
+
+
+def _wait_for_write_lock(
+    store: ProgressStore, process: subprocess.Popen, timeout: float = 60
+) -> bool:
+    """True as soon as another connection holds the write lock; False if the process ended."""
+    deadline = time.monotonic() + timeout
+    with write_lock_probe(store) as held:
+        while time.monotonic() < deadline and process.poll() is None:
+            if held():
+                return True
             time.sleep(0.0005)
         return False
-    finally:
-        probe.close()
 
 
-def test_kill_9_during_an_import_leaves_the_upload_all_in_or_all_out(tmp_path, big_plan):
-    path = tmp_path / "big.sqlite3"
-    store = ProgressStore(path)
+def _write_lock_free(store: ProgressStore, timeout: float = 10) -> bool:
+    """True once no connection holds the write lock (a killed importer's is let go)."""
+    deadline = time.monotonic() + timeout
+    with write_lock_probe(store) as held:
+        while held():
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.005)
+        return True
+
+
+def test_kill_9_during_an_import_leaves_the_upload_all_in_or_all_out(
+    tmp_path, store_location, big_plan
+):
+    store = ProgressStore(store_location)
     ids = list(big_plan.indicators["indicator_id"])
     import_baseline(store, big_plan, 200)
     baseline = StoreSnapshot.of(store)
@@ -321,10 +362,10 @@ def test_kill_9_during_an_import_leaves_the_upload_all_in_or_all_out(tmp_path, b
         content_path.write_bytes(csv_content([[i, p, v, note, r] for i, p, v, _, r in big_rows]))
         report = dataclasses.replace(template, rows=template.rows.assign(note=note))
         report_path.write_bytes(pickle.dumps(report))
-        worker = spawn("import-report", path, report_path, content_path, name)
+        worker = spawn("import-report", store.location, report_path, content_path, name)
         try:
             expect_line(worker, "ready")
-            held = _wait_for_write_lock(path, worker)
+            held = _wait_for_write_lock(store, worker)
             time.sleep(delay)
             # on a loaded machine the import may finish before the kill lands: then it is
             # all in, which the checks below accept as they accept all out
@@ -332,12 +373,13 @@ def test_kill_9_during_an_import_leaves_the_upload_all_in_or_all_out(tmp_path, b
                 os.kill(worker.pid, signal.SIGKILL)
         finally:
             stop(worker)
-        assert integrity(path) == "ok"
-        counts = rows_per_upload(path)
+        assert _write_lock_free(store), "the killed importer's write lock was never let go"
+        assert integrity(store) == "ok"
+        counts = rows_per_upload(store)
         assert all(declared == stored for declared, stored in counts.values()), counts
         ledger = store.uploads()
         mine = ledger[ledger["file_name"] == name]
-        figures = stored_figures(path)
+        figures = stored_figures_of(store)
         stored = int((figures["note"] == note).sum())
         if mine.empty:
             assert stored == 0
@@ -354,4 +396,5 @@ def test_kill_9_during_an_import_leaves_the_upload_all_in_or_all_out(tmp_path, b
         store, validate_progress(final, "after.csv", big_plan), content=final,
         file_name="after.csv", user=admin("after"), now=NOW,
     )  # fmt: skip
-    assert rows_per_upload(path)[upload_id] == (50, 50)
+    assert rows_per_upload(store)[upload_id] == (50, 50)
+    assert upload_id == 2 + sum(result == "in" for _, _, result in outcomes)  # no gaps

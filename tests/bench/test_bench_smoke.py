@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -61,6 +62,7 @@ def test_run_prints_every_row_of_the_table(tmp_path):
         ("generate data", "50 tasks"),
         ("ingest: import / read_csv", "50 tasks"),
         ("first import of a new plan", "50 tasks"),
+        ("ingest: PostgreSQL / SQLite import", "50 tasks"),
         *[
             (f"warm rerun {page}", scale)
             for scale in ("39 tasks", "50 tasks")
@@ -74,8 +76,13 @@ def test_run_prints_every_row_of_the_table(tmp_path):
         ("frames: plan / figures", "50 tasks"),
         ("RSS before any data", "50 tasks"),
         ("first read after an import", "50 tasks"),
+        ("first read, PostgreSQL / SQLite", "50 tasks"),
     ]
     for measure, scale in expected:
         assert any(measure in line and scale in line for line in lines), (measure, scale)
     targeted = [line for line in lines if "50 tasks" in line and ("PASS" in line or "MISS" in line)]
-    assert len(targeted) == 1 + 2 * len(page_files()) + 1  # ingest, reruns, cold, memory
+    # ingest, PostgreSQL ingest, reruns, cold starts, memory
+    assert len(targeted) == 2 + 2 * len(page_files()) + 1
+    server_folder = re.search(r"\(fsync on\) at \S+ in (\S+)", done.stderr)
+    assert server_folder, done.stderr[-3000:]
+    assert not Path(server_folder[1]).exists()  # the server was stopped and removed

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from lib.auth.accounts import password_hash
 from tests.browser.conftest import SCREENSHOTS, _seed_sample, running_app
@@ -62,7 +63,15 @@ def test_the_office_drafts_reviews_and_publishes_the_2014_document(browser, plan
         page.get_by_role("button", name="发布为新计划").click()
         page.get_by_text("已发布为计划 plan-2014-9").wait_for(timeout=WAIT_MS)
         assert (plans_dir / "plan-2014-9.yaml").exists()
-        page.get_by_role("link", name="打开新计划").click()
+        # the link is drawn by the rerun that published; a click while that rerun is still
+        # settling can be lost, so click until the URL names the new plan
+        for _ in range(3):
+            page.get_by_role("link", name="打开新计划").click()
+            try:
+                page.wait_for_url("**plan=plan-2014-9**", timeout=WAIT_MS // 3)
+                break
+            except PlaywrightTimeout:
+                continue
         wait_for_app(page)
         assert "plan=plan-2014-9" in page.url
         page.locator('[data-testid="stSidebar"]').get_by_text("计划（文件）").wait_for(

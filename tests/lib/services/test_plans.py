@@ -109,7 +109,7 @@ def test_each_plan_has_its_own_figures_in_one_store(settings):
 
 def test_the_command_line_takes_plan(settings, monkeypatch, capsys, tmp_path):
     published_plan_file(settings, second_plan_text())
-    monkeypatch.setenv("PROGRESS_DB", str(settings.store_file))
+    monkeypatch.setenv("PROGRESS_DB", settings.store)
     monkeypatch.setenv("PLANS_DIR", str(settings.plans_dir))
     monkeypatch.delenv("PLAN_FILE", raising=False)
     monkeypatch.delenv("PLAN_ID", raising=False)

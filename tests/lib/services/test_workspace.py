@@ -49,7 +49,7 @@ def test_open_workspace_seeds_the_demo_store_only(tmp_path):
     named = Settings(DEFAULT_PLAN_FILE, tmp_path / "named" / "progress.sqlite3", False)
     workspace = open_workspace(named, now=NOW)
     assert workspace.settings == named
-    assert workspace.store.path == named.store_file and workspace.store.uploads().empty
+    assert workspace.store.location == named.store and workspace.store.uploads().empty
     assert list(workspace.plan.indicators["indicator_id"]) == list(
         load_plan(DEFAULT_PLAN_FILE).indicators["indicator_id"]
     )

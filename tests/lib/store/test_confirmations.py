@@ -80,8 +80,10 @@ def _rows(value: float, reporter: str = "市林业局") -> pd.DataFrame:
     )
 
 
-def test_the_newest_confirmed_figure_stands_and_the_cache_follows_decisions(tmp_path):
-    store = ProgressStore(tmp_path / "p.sqlite3")
+def test_the_newest_confirmed_figure_stands_and_the_cache_follows_decisions(
+    tmp_path, store_location
+):
+    store = ProgressStore(store_location)
     cache = tmp_path / "cache"
     needing = frozenset({"T01-1"})  # T01-3 (a milestone here) needs no confirmation
 

@@ -1,5 +1,5 @@
-"""One store, several plans: each handle sees its plan's uploads, figures and trail; rows of
-a store made before plans were told apart belong to the home plan."""
+"""One store, several plans: each handle sees its plan's uploads, figures and trail (on both
+engines); rows of a SQLite store made before plans were told apart belong to the home plan."""
 
 from __future__ import annotations
 
@@ -39,17 +39,16 @@ def imported(store: ProgressStore, indicator: str, value: float, name: str) -> i
     )
 
 
-def test_each_plan_sees_only_its_own_figures_uploads_and_trail(tmp_path):
-    path = tmp_path / "p.sqlite3"
-    plan_2014 = ProgressStore(path, plan_id="zq-2014", home_plan_id="zq-2014")
-    plan_2016 = ProgressStore(path, plan_id="zq-2016", home_plan_id="zq-2014")
+def test_each_plan_sees_only_its_own_figures_uploads_and_trail(store_location):
+    plan_2014 = ProgressStore(store_location, plan_id="zq-2014", home_plan_id="zq-2014")
+    plan_2016 = ProgressStore(store_location, plan_id="zq-2016", home_plan_id="zq-2014")
     first = imported(plan_2014, "T01-1", 40.0, "a.csv")
     second = imported(plan_2016, "T01-1", 7.0, "b.csv")  # the same id means another thing
     assert plan_2014.current_values()["value"].tolist() == [40.0]
     assert plan_2016.current_values()["value"].tolist() == [7.0]
     assert plan_2014.uploads()["id"].tolist() == [first]
     assert plan_2016.uploads()["plan_id"].tolist() == ["zq-2016"]
-    assert ProgressStore(path).uploads()["id"].tolist() == [second, first]  # every plan's
+    assert ProgressStore(store_location).uploads()["id"].tolist() == [second, first]  # every plan's
 
     plan_2016.record(TrailEntry("confirmed", "统计局", upload_id=second), now=NOW)
     assert plan_2014.trail().empty and plan_2016.trail()["upload_id"].tolist() == [second]
@@ -64,10 +63,9 @@ def test_each_plan_sees_only_its_own_figures_uploads_and_trail(tmp_path):
     assert plan_2016.upload_figures(second)["value"].tolist() == [7.0]
 
 
-def test_confirmed_only_reads_decisions_of_its_own_plan(tmp_path):
-    path = tmp_path / "p.sqlite3"
-    plan_a = ProgressStore(path, plan_id="a", home_plan_id="a")
-    plan_b = ProgressStore(path, plan_id="b", home_plan_id="a")
+def test_confirmed_only_reads_decisions_of_its_own_plan(store_location):
+    plan_a = ProgressStore(store_location, plan_id="a", home_plan_id="a")
+    plan_b = ProgressStore(store_location, plan_id="b", home_plan_id="a")
     imported(plan_a, "T01-1", 1.0, "a.csv")
     upload_b = imported(plan_b, "T01-1", 2.0, "b.csv")
     plan_b.record(TrailEntry("confirmed", "统计局", upload_id=upload_b), now=NOW)
@@ -76,10 +74,10 @@ def test_confirmed_only_reads_decisions_of_its_own_plan(tmp_path):
     assert plan_b.current_values(confirmed_only=only)["value"].tolist() == [2.0]
 
 
-def test_cached_figures_are_kept_apart_per_plan(tmp_path):
-    path, cache = tmp_path / "p.sqlite3", tmp_path / "cache"
-    plan_a = ProgressStore(path, plan_id="a", home_plan_id="a")
-    plan_b = ProgressStore(path, plan_id="b", home_plan_id="a")
+def test_cached_figures_are_kept_apart_per_plan(tmp_path, store_location):
+    cache = tmp_path / "cache"
+    plan_a = ProgressStore(store_location, plan_id="a", home_plan_id="a")
+    plan_b = ProgressStore(store_location, plan_id="b", home_plan_id="a")
     imported(plan_a, "T01-1", 1.0, "a.csv")
     assert plan_a.current_values(cache)["value"].tolist() == [1.0]
     assert plan_b.current_values(cache).empty
@@ -94,6 +92,7 @@ def test_a_version_3_store_keeps_its_figures_for_the_home_plan(tmp_path):
     conn = sqlite3.connect(path, isolation_level=None)
     try:
         for statement in (
+            "DROP TRIGGER uploads_withdrawal_only",  # version 5's, which names plan_id
             "DROP INDEX uploads_by_plan",
             "ALTER TABLE uploads DROP COLUMN plan_id",
             "ALTER TABLE cycle_events DROP COLUMN plan_id",
@@ -107,7 +106,7 @@ def test_a_version_3_store_keeps_its_figures_for_the_home_plan(tmp_path):
     assert home.current_values(confirmed_only=frozenset({"T01-1"}))["value"].tolist() == [40.0]
     assert home.uploads()["plan_id"].tolist() == [""] and len(home.trail()) == 1
     assert other.current_values().empty and other.trail().empty
-    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == 4
+    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == 5
     later = imported(home, "T01-1", 45.0, "b.csv")  # new rows name their plan
     assert home.uploads().set_index("id").loc[later, "plan_id"] == "zq-2014"
     assert home.current_values()["value"].tolist() == [45.0]

@@ -1,7 +1,10 @@
-"""The SQLite progress store on real files: ledger, batches, withdrawals, failures, locking.
+"""The progress store on both engines: ledger, batches, withdrawals, failures, locking.
 
-The store takes plain data (validated rows, the file's bytes, names); who may import or
-withdraw is tested with the upload service in tests/lib/services/.
+Every test whose subject is the store's own rules runs twice (`store_location`, tests/
+postgres.py): on a SQLite file and on a database of a real PostgreSQL server. The tests of
+SQLite itself (WAL mode, its busy lock, `query_only`, `max_page_count`, its length limit)
+run on a file only. The store takes plain data (validated rows, the file's bytes, names);
+who may import or withdraw is tested with the upload service in tests/lib/services/.
 """
 
 from __future__ import annotations
@@ -9,12 +12,15 @@ from __future__ import annotations
 import ast
 import multiprocessing
 import sqlite3
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from multiprocessing.queues import Queue
 from multiprocessing.synchronize import Event
 from pathlib import Path
 
+import psycopg
 import pyarrow as pa
 import pytest
 
@@ -23,14 +29,18 @@ from lib.core.errors import StoreError
 from lib.ingest.report import ValidationReport, validate_progress
 from lib.plan.model import Plan
 from lib.store.batches import BATCH_FORMAT
+from lib.store.engines import Connection, engine_for
 from lib.store.failures import store_error
+from lib.store.postgres_engine import PostgresConnection
 from lib.store.repository import CURRENT_COLUMNS, UPLOAD_COLUMNS, ProgressStore
+from lib.store.trail import TrailEntry
 from tests.support import (
     dump,
+    every_stored_row,
     forest_plan,
     incompressible_text,
     progress_csv,
-    stored_figures,
+    stored_figures_of,
 )
 
 REPO = Path(__file__).resolve().parents[3]
@@ -47,8 +57,36 @@ def plan() -> Plan:
 
 
 @pytest.fixture
-def store(tmp_path) -> ProgressStore:
-    return ProgressStore(tmp_path / "nested" / "dir" / "progress.sqlite3")
+def store(store_location: str) -> ProgressStore:
+    """A new store, on a SQLite file and then on a PostgreSQL database."""
+    return ProgressStore(store_location)
+
+
+@contextmanager
+def outside_connection(store: ProgressStore) -> Iterator[Connection]:
+    """A connection to the store's file or database that is not the store's own, as any
+    other program would open it (no pragmas, no pool); `?` placeholders on both."""
+    if store.path is not None:
+        conn = sqlite3.connect(store.path, isolation_level=None)
+        try:
+            yield conn
+        finally:
+            conn.close()
+    else:
+        with psycopg.connect(store.location, autocommit=True) as raw:
+            yield PostgresConnection(raw)
+
+
+def table_names(store: ProgressStore) -> set[str]:
+    """The tables of the store's file or database."""
+    sql = (
+        "SELECT name FROM sqlite_master WHERE type = 'table'"
+        if store.path is not None
+        else "SELECT table_name FROM information_schema.tables"
+        " WHERE table_schema = current_schema()"
+    )
+    with outside_connection(store) as conn:
+        return {name for (name,) in conn.execute(sql).fetchall()}
 
 
 def upload(
@@ -78,18 +116,27 @@ def current(store: ProgressStore) -> dict[tuple[str, str], float]:
     )
 
 
-def test_new_store_is_empty_wal_and_typed(store):
-    assert store.path.exists()
+def test_new_sqlite_store_is_a_wal_file_in_a_new_directory(tmp_path):
+    path = tmp_path / "nested" / "dir" / "progress.sqlite3"
+    store = ProgressStore(path)
+    assert store.path == path and path.exists() and store.engine.kind == "sqlite"
     conn = sqlite3.connect(store.path)
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     conn.close()
+    ProgressStore(path)  # reopening an existing store changes nothing
+    assert store.data_version() == 0 and store.uploads().empty
+
+
+def test_new_store_is_empty_and_typed(store):
+    assert {"meta", "uploads", "figure_batches", "cycle_events"} <= table_names(store)
     assert store.uploads().empty and list(store.uploads().columns) == UPLOAD_COLUMNS
     assert store.current_values().empty and list(store.current_values().columns) == CURRENT_COLUMNS
     assert store.current_values()["value"].dtype == "float64"
-    assert stored_figures(store.path).empty
+    assert stored_figures_of(store).empty
     assert (store.data_version(), store.has_sample_data()) == (0, False)
-    ProgressStore(store.path)  # reopening an existing store changes nothing
-    assert store.data_version() == 0
+    before = every_stored_row(store)
+    ProgressStore(store.location)  # reopening an existing store changes nothing
+    assert every_stored_row(store) == before and store.data_version() == 0
 
 
 def test_import_records_ledger_rows_and_current_values(store, plan):
@@ -143,7 +190,7 @@ def test_newest_active_upload_wins_and_withdrawal_restores_the_previous_value(st
     assert ledger.loc[second, "status"] == "withdrawn"
     assert (ledger.loc[second, "withdrawn_by"], ledger.loc[first, "status"]) == ("组长", "active")
     assert ledger.loc[second, "withdrawn_at"] == "2014-10-15T09:30:00+00:00"
-    stored = stored_figures(store.path)
+    stored = stored_figures_of(store)
     assert len(stored) == 3  # nothing deleted
     withdrawn = stored[stored["upload_id"] == second].iloc[0]
     assert (withdrawn["indicator_id"], withdrawn["value"], withdrawn["note"]) == (
@@ -180,20 +227,27 @@ def crashing_after(monkeypatch: pytest.MonkeyPatch, statement: str) -> None:
     monkeypatch.setattr(lib.store.repository, statement, write_then_crash)
 
 
+def unchanged_evidence(store: ProgressStore) -> tuple[object, ...]:
+    """What a failed write must leave as it was: every stored row and, of a SQLite file,
+    its dump and its very bytes."""
+    if store.path is None:
+        return (every_stored_row(store),)
+    return every_stored_row(store), dump(store.path), store.path.read_bytes()
+
+
 @pytest.mark.parametrize("statement", ["_insert_upload", "_insert_batch", "_bump_version"])
 def test_failure_halfway_through_an_import_leaves_the_store_unchanged(
     store, plan, monkeypatch, statement
 ):
     upload(store, plan, [("T01-1", "2014Q1", 10)])
-    before_rows, before_bytes = dump(store.path), store.path.read_bytes()
+    before = unchanged_evidence(store)
     rows = [("T01-1", "2014Q2", 20), ("T01-2", "2014Q2", 1530), ("T01-1", "2014Q3", 30)]
     content = progress_csv(rows)
     report = validate_progress(content, "x.csv", plan)
     crashing_after(monkeypatch, statement)
     with pytest.raises(InjectedFailure):
         store_report(store, report, content, "a")
-    assert dump(store.path) == before_rows
-    assert store.path.read_bytes() == before_bytes
+    assert unchanged_evidence(store) == before
     assert store.data_version() == 1 and len(store.uploads()) == 1
     monkeypatch.undo()
     # the same file imports cleanly afterwards: the failed attempt left no trace
@@ -248,34 +302,34 @@ def test_full_disk_refuses_the_import_and_keeps_data(tmp_path, plan):
     assert dump(path) == before
 
 
-def test_figures_are_append_only(store, plan):
-    upload(store, plan, [("T01-1", "2014Q1", 10)])
-    conn = sqlite3.connect(store.path)
-    try:
-        for statement in (
-            "UPDATE figure_batches SET batch = x'00'",
-            "UPDATE figure_batches SET row_count = 0",
-            "DELETE FROM figure_batches",
-            "DELETE FROM uploads",
+def test_figures_uploads_and_the_trail_are_append_only(store, plan):
+    upload_id = upload(store, plan, [("T01-1", "2014Q1", 10)])
+    store.record(TrailEntry("confirmed", "统计局", upload_id=upload_id), now=NOW)
+    before = every_stored_row(store)
+    with outside_connection(store) as conn:  # whoever writes to the database
+        for statement, params, reason in (
+            ("UPDATE figure_batches SET batch = ?", (b"\x00",), "figures are append-only"),
+            ("UPDATE figure_batches SET row_count = 0", (), "figures are append-only"),
+            ("DELETE FROM figure_batches", (), "figures are append-only"),
+            ("DELETE FROM uploads", (), "uploads are never deleted"),
+            ("UPDATE uploads SET file_name = 'y.csv'", (), "an upload can only be withdrawn"),
+            ("UPDATE uploads SET row_count = 0", (), "an upload can only be withdrawn"),
+            ("UPDATE cycle_events SET actor = 'x'", (), "the trail is append-only"),
+            ("DELETE FROM cycle_events", (), "the trail is append-only"),
         ):
-            with pytest.raises(sqlite3.IntegrityError):
-                conn.execute(statement)
-    finally:
-        conn.close()
+            with pytest.raises((sqlite3.IntegrityError, psycopg.IntegrityError), match=reason):
+                conn.execute(statement, params)
+    assert every_stored_row(store) == before
     assert current(store) == {("T01-1", "2014Q1"): 10.0}
 
 
 def test_each_upload_is_one_arrow_batch_in_row_order(store, plan):
     upload_id = upload(store, plan, [("T01-2", "2014Q1", 5), ("T01-1", "2014Q1", 10)])
-    conn = sqlite3.connect(store.path)
-    try:
+    with outside_connection(store) as conn:
         ((row_count, batch_format, batch),) = conn.execute(
             "SELECT row_count, format, batch FROM figure_batches WHERE upload_id = ?", (upload_id,)
         ).fetchall()
-        tables = {name for (name,) in conn.execute("SELECT name FROM sqlite_master")}
-    finally:
-        conn.close()
-    assert "figures" not in tables and batch_format == BATCH_FORMAT
+    assert "figures" not in table_names(store) and batch_format == BATCH_FORMAT
     table = pa.ipc.open_stream(batch).read_all()
     assert table.column_names == ["row_no", "indicator_id", "period", "value", "note", "reporter"]
     assert row_count == table.num_rows == 2
@@ -286,25 +340,25 @@ def test_each_upload_is_one_arrow_batch_in_row_order(store, plan):
     assert table["reporter"].cast(pa.string()).to_pylist() == ["市林业局"] * 2
 
 
-def _stored_batch(path: Path, upload_id: int) -> bytes:
-    conn = sqlite3.connect(path)
-    try:
-        return conn.execute(
-            "SELECT batch FROM figure_batches WHERE upload_id = ?", (upload_id,)
-        ).fetchone()[0]
-    finally:
-        conn.close()
+def _stored_batch(store: ProgressStore, upload_id: int) -> bytes:
+    with outside_connection(store) as conn:
+        return bytes(
+            conn.execute(
+                "SELECT batch FROM figure_batches WHERE upload_id = ?", (upload_id,)
+            ).fetchone()[0]
+        )
 
 
-def _overwrite_batch(path: Path, upload_id: int, batch: object) -> None:
-    """Damage a stored batch behind the store's back (dropping the trigger that forbids it)."""
-    conn = sqlite3.connect(path)
-    try:
-        conn.execute("DROP TRIGGER figure_batches_no_update")
+def _overwrite_batch(store: ProgressStore, upload_id: int, batch: object) -> None:
+    """Damage a stored batch behind the store's back (dropping or disabling the trigger that
+    forbids it)."""
+    with outside_connection(store) as conn:
+        conn.execute(
+            "DROP TRIGGER figure_batches_no_update"
+            if store.path is not None
+            else "ALTER TABLE figure_batches DISABLE TRIGGER figure_batches_append_only"
+        )
         conn.execute("UPDATE figure_batches SET batch = ? WHERE upload_id = ?", (batch, upload_id))
-        conn.commit()
-    finally:
-        conn.close()
 
 
 def _arrow_stream(table: pa.Table) -> bytes:
@@ -319,7 +373,7 @@ def _arrow_stream(table: pa.Table) -> bytes:
 )
 def test_damaged_batch_is_a_bilingual_store_error(store, plan, damage):
     upload_id = upload(store, plan, [("T01-1", "2014Q1", 10), ("T01-2", "2014Q1", 20)])
-    batch = _stored_batch(store.path, upload_id)
+    batch = _stored_batch(store, upload_id)
     replacement = {
         "garbage": b"\xff" * 64,
         "truncated": batch[: len(batch) // 2],
@@ -327,7 +381,7 @@ def test_damaged_batch_is_a_bilingual_store_error(store, plan, damage):
         "rows_missing": _arrow_stream(pa.ipc.open_stream(batch).read_all().slice(0, 1)),
         "text_not_blob": "not a batch",
     }[damage]
-    _overwrite_batch(store.path, upload_id, replacement)
+    _overwrite_batch(store, upload_id, replacement)
     with pytest.raises(StoreError) as caught:
         store.current_values()
     (problem,) = caught.value.problems
@@ -360,17 +414,18 @@ def test_threads_share_a_store_object(store, plan):
     with ThreadPoolExecutor(max_workers=8) as pool:
         ids = list(pool.map(run, reports))
     assert sorted(ids) == list(range(1, 9))
-    assert store.data_version() == 8 and len(stored_figures(store.path)) == 8
+    assert store.data_version() == 8 and len(stored_figures_of(store)) == 8
+    assert sorted(stored_figures_of(store)["note"]) == [f"线程{n}" for n in range(8)]
 
 
 def _import_when_told(
-    plan: Plan, store_file: Path, data_file: Path, ready: Event, go: Event, results: Queue
+    plan: Plan, location: str, data_file: Path, ready: Event, go: Event, results: Queue
 ) -> None:
     """Body of one worker process: validate, wait for the start signal, import."""
     try:
         content = data_file.read_bytes()
         report = validate_progress(content, data_file.name, plan)
-        store = ProgressStore(store_file)
+        store = ProgressStore(location)  # the eight create the schema together
         ready.set()
         go.wait(60)
         upload_id = store.import_rows(
@@ -386,9 +441,13 @@ def _import_when_told(
         raise
 
 
-def test_eight_concurrent_imports_from_separate_processes(tmp_path, plan):
+def test_eight_concurrent_imports_from_separate_processes(tmp_path, store_location, plan):
     context = multiprocessing.get_context("fork")  # children start with lib already imported
-    store_file, go, results = tmp_path / "p.sqlite3", context.Event(), context.Queue()
+    go, results = context.Event(), context.Queue()
+    # the parent holds an open connection (on PostgreSQL a pool with its sockets) when it
+    # forks: each child must open its own and leave the parent's working
+    with engine_for(store_location, busy_timeout_s=15).connection() as conn:
+        assert conn.execute("SELECT 1").fetchone()[0] == 1
     expected_rows, workers = {}, []
     for n in range(8):
         rows = [("T01-1", f"2014Q{q}", 100 * n + q) for q in range(1, 5)][: n % 4 + 1]
@@ -398,7 +457,7 @@ def test_eight_concurrent_imports_from_separate_processes(tmp_path, plan):
         expected_rows[f"file{n}"] = len(rows)
         ready = context.Event()
         worker = context.Process(
-            target=_import_when_told, args=(plan, store_file, data_file, ready, go, results)
+            target=_import_when_told, args=(plan, store_location, data_file, ready, go, results)
         )
         worker.start()
         workers.append((worker, ready))
@@ -411,10 +470,16 @@ def test_eight_concurrent_imports_from_separate_processes(tmp_path, plan):
         assert worker.exitcode == 0
     assert [error for _, _, error in outcomes if error] == []  # no 'database is locked'
     assert sorted(upload_id for _, upload_id, _ in outcomes) == list(range(1, 9))
-    store = ProgressStore(store_file)
+    store = ProgressStore(store_location)  # on PostgreSQL, through the parent's own pool
     ledger = store.uploads()
     assert dict(zip(ledger["uploaded_by"], ledger["row_count"], strict=True)) == expected_rows
-    assert len(stored_figures(store.path)) == sum(expected_rows.values())
+    figures = stored_figures_of(store)
+    assert len(figures) == sum(expected_rows.values())
+    notes = figures.groupby("upload_id")["note"].unique()  # each upload holds its own file
+    assert {
+        by: list(notes[upload_id])
+        for upload_id, by in zip(ledger["id"], ledger["uploaded_by"], strict=True)
+    } == {f"file{n}": [f"进程{n}"] for n in range(8)}
     assert store.data_version() == 8
 
 
@@ -430,3 +495,16 @@ def test_the_store_imports_neither_auth_nor_ingest():
                 names = [node.module]
             for name in names:
                 assert not name.startswith(("lib.auth", "lib.ingest")), f"{path.name}: {name}"
+
+
+def test_a_refused_trail_step_leaves_no_gap_in_trail_ids(store, plan):
+    """督办单 are numbered by trail id: a step refused inside a transaction (here the second
+    of two, all or none) must not use up a number on either engine."""
+    first = upload(store, plan, [("T01-1", "2014Q1", 10)])
+    steps = [TrailEntry("confirmed", "统计局", upload_id=first)]
+    with pytest.raises(StoreError) as caught:
+        store.record_all([*steps, TrailEntry("confirmed", "统计局", upload_id=999)], now=NOW)
+    assert caught.value.problems[0].code == "unknown_upload" and store.trail().empty
+    assert store.record(steps[0], now=NOW) == 1
+    assert store.record(TrailEntry("reminded", "督查室", period="2014Q1"), now=NOW) == 2
+    assert store.trail()["id"].tolist() == [1, 2]

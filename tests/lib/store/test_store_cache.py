@@ -1,5 +1,6 @@
 """current_values with a cache directory: always the same frame as without one, whatever
-was imported or withdrawn in between; a damaged or unwritable cache is only slower."""
+was imported or withdrawn in between, on both engines; a damaged or unwritable cache is only
+slower."""
 
 from __future__ import annotations
 
@@ -47,8 +48,8 @@ def assert_cached_equals_uncached(store: ProgressStore, cache_dir) -> None:
         pd.testing.assert_frame_equal(store.current_values(cache_dir=cache_dir), uncached)
 
 
-def test_cache_follows_imports_and_withdrawals(tmp_path, plan):
-    store, cache = ProgressStore(tmp_path / "s.sqlite3"), tmp_path / "cache"
+def test_cache_follows_imports_and_withdrawals(tmp_path, store_location, plan):
+    store, cache = ProgressStore(store_location), tmp_path / "cache"
     assert_cached_equals_uncached(store, cache)  # empty store
     sample = SAMPLE_PROGRESS_FILE.read_bytes()
     first = upload(store, plan, sample)
@@ -62,8 +63,8 @@ def test_cache_follows_imports_and_withdrawals(tmp_path, plan):
     assert len(list(cache.glob("figures-*.arrow"))) == FIGURES_CACHE_KEEP
 
 
-def test_damaged_cache_file_is_ignored(tmp_path, plan):
-    store, cache = ProgressStore(tmp_path / "s.sqlite3"), tmp_path / "cache"
+def test_damaged_cache_file_is_ignored(tmp_path, store_location, plan):
+    store, cache = ProgressStore(store_location), tmp_path / "cache"
     upload(store, plan, SAMPLE_PROGRESS_FILE.read_bytes())
     store.current_values(cache_dir=cache)
     (saved,) = cache.glob("figures-*.arrow")
@@ -71,8 +72,8 @@ def test_damaged_cache_file_is_ignored(tmp_path, plan):
     assert_cached_equals_uncached(store, cache)
 
 
-def test_unwritable_cache_is_only_slower(tmp_path, plan):
-    store = ProgressStore(tmp_path / "s.sqlite3")
+def test_unwritable_cache_is_only_slower(tmp_path, store_location, plan):
+    store = ProgressStore(store_location)
     upload(store, plan, SAMPLE_PROGRESS_FILE.read_bytes())
     blocked = tmp_path / "not-a-directory"
     blocked.write_text("", encoding="utf-8")

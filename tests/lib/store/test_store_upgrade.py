@@ -229,7 +229,7 @@ def test_v1_store_is_converted_without_losing_anything(v1_path):
     assert store_view(store) == before
     assert store.has_sample_data()
     version, names = schema_of(v1_path)
-    assert version == SCHEMA_VERSION == 4 and {"figure_batches", "cycle_events"} <= names
+    assert version == SCHEMA_VERSION == 5 and {"figure_batches", "cycle_events"} <= names
     assert not names & {"figures", "figures_by_key", "figures_no_update", "figures_no_delete"}
     assert {"figure_batches_no_update", "figure_batches_no_delete", "uploads_no_delete"} <= names
     conn = sqlite3.connect(v1_path)
@@ -304,9 +304,39 @@ def test_v2_store_gains_the_trail_and_keeps_its_figures(tmp_path, v1_path):
     store = ProgressStore(v1_path)
     assert store_view(store) == before
     version, names = schema_of(v1_path)
-    assert version == 4 and {"cycle_events", "cycle_events_no_update"} <= names
+    assert version == SCHEMA_VERSION and {"cycle_events", "cycle_events_no_update"} <= names
     assert store.trail().empty
     store.record(
         TrailEntry("confirmed", "统计局", upload_id=1), now=datetime(2014, 10, 1, tzinfo=UTC)
     )
     assert store.trail()["upload_id"].tolist() == [1]
+
+
+def test_v4_store_gains_the_withdrawal_only_rule(v1_path):
+    """A version-4 store (no rule on uploads' rows) opens at version 5, whose trigger lets an
+    upload change once, from active to withdrawn, and in nothing else, whoever writes."""
+    store = ProgressStore(v1_path)
+    conn = sqlite3.connect(v1_path, isolation_level=None)
+    try:
+        conn.execute("DROP TRIGGER uploads_withdrawal_only")
+        conn.execute("PRAGMA user_version = 4")
+    finally:
+        conn.close()
+    store = ProgressStore(v1_path)
+    assert schema_of(v1_path)[0] == 5 and "uploads_withdrawal_only" in schema_of(v1_path)[1]
+    store.withdraw(1, withdrawn_by="组长", now=datetime(2014, 10, 2, tzinfo=UTC))
+    conn = sqlite3.connect(v1_path, isolation_level=None)
+    try:
+        for change in (
+            "UPDATE uploads SET status = 'active' WHERE id = 1",  # no un-withdrawing
+            "UPDATE uploads SET withdrawn_by = '别人' WHERE id = 1",  # nor rewriting who did
+            "UPDATE uploads SET sha256 = 'x', status = 'withdrawn' WHERE id = 2",
+            "UPDATE uploads SET row_count = 0 WHERE id = 2",
+        ):
+            with pytest.raises(sqlite3.IntegrityError, match="can only be withdrawn"):
+                conn.execute(change)
+    finally:
+        conn.close()
+    ledger = store.uploads().set_index("id")
+    assert ledger.loc[1, ["status", "withdrawn_by"]].tolist() == ["withdrawn", "组长"]
+    assert ledger.loc[2, "status"] == "active" and len(ledger.loc[2, "sha256"]) == 64
