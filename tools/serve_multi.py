@@ -133,14 +133,14 @@ def running_stack(
             stack.callback(_stop_group, proc)
         urls = tuple(f"http://127.0.0.1:{p}" for p in app_ports)
         for proc, url, p in zip(apps, urls, app_ports, strict=True):
-            _wait_healthy(url, proc, f"the dashboard process at {url} (logs/app-{p}.log)")
+            wait_healthy(url, proc, f"the dashboard process at {url} (logs/app-{p}.log)")
         port = port or free_port()
         conf = write_nginx_config(folder, listen=f"{listen}:{port}", app_ports=app_ports)
         nginx = _start_nginx(folder, conf)
         stack.callback(_stop_group, nginx)
         host = "127.0.0.1" if listen in ("0.0.0.0", "*") else listen
         proxy_url = f"http://{host}:{port}"
-        _wait_healthy(proxy_url, nginx, f"nginx on {listen}:{port} (logs/error.log)")
+        wait_healthy(proxy_url, nginx, f"nginx on {listen}:{port} (logs/error.log)")
         yield Stack(
             proxy_url=proxy_url,
             backend_urls=urls,
@@ -337,8 +337,9 @@ def _start_nginx(folder: Path, conf: Path) -> subprocess.Popen:
         )  # fmt: skip
 
 
-def _wait_healthy(url: str, proc: subprocess.Popen, what: str) -> None:
-    """Poll url/_stcore/health until "ok"; RuntimeError when `proc` exits or at the deadline."""
+def wait_healthy(url: str, proc: subprocess.Popen, what: str) -> None:
+    """Poll url/_stcore/health until "ok"; RuntimeError when `proc` exits or at the deadline
+    (the browser tests' servers are waited for with this too)."""
     deadline = time.monotonic() + HEALTH_DEADLINE_S
     while time.monotonic() < deadline:
         if proc.poll() is not None:

@@ -8,11 +8,8 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -28,21 +25,16 @@ from lib.services.uploads import import_sample, import_upload
 from lib.store.repository import ProgressStore
 from lib.store.trail import TrailEntry
 from tests.support import admin
+from tools.local_postgres import free_port
+from tools.serve_multi import wait_healthy
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = REPO / "screenshots"
 XSS_NOTE = "<img src=x onerror=alert(1)>"
-HEALTH_DEADLINE_SECONDS = 180
 # How long a click or a fill may wait for its element. Playwright's 30 s default is too short
 # on a loaded 2-core machine (two test workers, the app server and Chromium share it).
 ACTION_TIMEOUT_MS = 90_000
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _seed_sample(store_path: Path) -> tuple[Plan, ProgressStore]:
@@ -76,25 +68,17 @@ def _wait_until_healthy(proc: subprocess.Popen, url: str) -> None:
     The deadline is only a backstop against a hung server: on a loaded machine a cold start
     can take far longer than the usual few seconds, and polling costs nothing meanwhile.
     """
-    deadline = time.monotonic() + HEALTH_DEADLINE_SECONDS
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"streamlit exited with code {proc.returncode} before it was healthy")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=5) as response:
-                if response.read() == b"ok":
-                    return
-        except OSError:
-            pass  # not listening yet
-        time.sleep(0.2)
-    pytest.fail(f"streamlit did not become healthy within {HEALTH_DEADLINE_SECONDS} s")
+    try:
+        wait_healthy(url, proc, "streamlit")
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
 
 
 @contextmanager
 def running_app(store_path: Path, *options: str) -> Iterator[str]:
     """The dashboard served on a free port from `store_path` (with streamlit `options`),
     healthy; its URL. Stopped with its whole process group afterwards."""
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "PROGRESS_DB": str(store_path)}
     env.pop("PLAN_FILE", None)
     proc = subprocess.Popen(
